@@ -1,0 +1,41 @@
+# phananh — `make run` starts everything, `make test` runs the tests. Both set up what they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PY310 := $(shell command -v python3.10 2>/dev/null || (p=$$(pyenv prefix 3.10.13 2>/dev/null) && echo $$p/bin/python))
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run test model venv chromium bench eval clean-models
+
+run: $(STAMP) model
+	$(PY) -m bot run
+
+test: $(STAMP) model chromium
+	$(PY) -m pytest
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -n "$(PY310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13)"; exit 1; }
+	test -x $(PY) || $(PY310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+# Rasa compares the data/config fingerprint with the newest model and retrains only on change.
+model: $(STAMP)
+	$(VENV)/bin/rasa train --out models --fixed-model-name phananh --quiet
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "WARNING: chromium missing and not root: browser tests will be skipped"; fi; }
+
+bench: $(STAMP) model
+	$(PY) -m bench.rest_bench
+
+clean-models:
+	rm -f models/*.tar.gz

@@ -1,0 +1,1 @@
+"""phananh's Rasa action server: thin adapters between Rasa trackers and `bot/`."""

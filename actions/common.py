@@ -1,0 +1,76 @@
+"""Helpers shared by the actions: reading the tracker, building slot events and buttons."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+
+from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution
+
+HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Slots a report draft consists of; reset when a new report starts or one ends.
+DRAFT_SLOTS = (
+    "category", "location", "description", "photo", "contact", "confirmed", "ward_code", "ward_name",
+    "address_text", "ward_candidates", "location_note", "latitude", "longitude", "photo_urls", "phone",
+    "citizen_text", "draft_key",
+)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def entity_value(tracker: Tracker, name: str) -> Optional[Any]:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") not in (None, ""):
+            return entity["value"]
+    return None
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+def local_date(moment: datetime) -> str:
+    return moment.astimezone(HANOI_TZ).strftime("%d/%m/%Y")
+
+
+def local_datetime(moment: datetime) -> str:
+    return moment.astimezone(HANOI_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def location_slots(res: Resolution, fallback_address: str = "") -> Dict[str, Any]:
+    """Slot values for a resolver answer; `location` is set only when one ward is certain."""
+    slots: Dict[str, Any] = {
+        "location": None, "ward_code": None, "ward_name": None, "ward_candidates": None,
+        "location_note": None,
+    }
+    if res.address_text or fallback_address:
+        slots["address_text"] = res.address_text or fallback_address
+    if res.status == RESOLVED and not res.needs_confirmation:
+        slots.update(location=res.ward_code, ward_code=res.ward_code, ward_name=res.ward_name)
+    elif res.status in (RESOLVED, AMBIGUOUS) and res.candidates:
+        slots.update(
+            ward_candidates=[{"ward_code": c.ward_code, "ward_name": c.ward_name} for c in res.candidates],
+            location_note=res.reason,
+        )
+    elif res.status == OUTSIDE:
+        slots["location_note"] = "outside"
+    else:
+        slots["location_note"] = "not_found"
+    return slots
+
+
+def ward_buttons(candidates: List[Dict[str, str]]) -> List[Dict[str, str]]:
+    return [
+        {"title": c["ward_name"], "payload": "/inform" + json.dumps({"ward_code": c["ward_code"]})}
+        for c in candidates
+    ]

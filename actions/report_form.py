@@ -1,0 +1,127 @@
+"""The report form: validating each answer and asking the questions that need data."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import entity_value, latest_intent, latest_text, location_slots, ward_buttons
+from bot import intake, messages_vi as msg
+from bot.resolver import NONE, resolution_for_code, resolve_point, resolve_text
+from bot.text import canonical
+
+SKIP_INTENTS = {"skip", "deny", "stay_anonymous"}
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_report_form"
+
+    def validate_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[Text, Any]:
+        if value in (intake.SIDEWALK, intake.CONSTRUCTION):
+            return {"category": value}
+        return {"category": intake.category_from_text(str(value or ""))}
+
+    def validate_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[Text, Any]:
+        code = entity_value(tracker, "ward_code")
+        lat, lon = entity_value(tracker, "latitude"), entity_value(tracker, "longitude")
+        if code:
+            slots = location_slots(resolution_for_code(str(code)))
+            slots.pop("address_text", None)  # keep the address typed before the choice
+            return slots
+        if lat is not None and lon is not None:
+            return {**location_slots(resolve_point(float(lat), float(lon))), "latitude": float(lat), "longitude": float(lon)}
+        text = str(value or "")
+        if intake.is_payload(text):
+            return {"location": None}
+        return location_slots(resolve_text(text), fallback_address=intake.clip(text, 300))
+
+    def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if intake.is_payload(text) or len(canonical(text).split()) < 3:
+            dispatcher.utter_message(text=msg.DESCRIPTION_TOO_SHORT)
+            return {"description": None}
+        return {"description": intake.clip(text)}
+
+    def validate_photo(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        url = entity_value(tracker, "photo_url")
+        if url:
+            photos = list(tracker.get_slot("photo_urls") or []) + [str(url)]
+            dispatcher.utter_message(text=msg.PHOTO_RECEIVED)
+            return {"photo": "provided", "photo_urls": photos}
+        if latest_intent(tracker) in SKIP_INTENTS or intake.is_skip(str(value or "")):
+            return {"photo": intake.SKIPPED}
+        return {"photo": None}
+
+    def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[Text, Any]:
+        contact = intake.parse_contact(str(value or ""))
+        if contact is None and latest_intent(tracker) in SKIP_INTENTS:
+            contact = intake.Contact(None, True)
+        if contact is None:
+            dispatcher.utter_message(text=msg.CONTACT_INVALID)
+            return {"contact": None}
+        if contact.anonymous:
+            return {"contact": intake.ANONYMOUS, "phone": None}
+        return {"contact": contact.phone, "phone": contact.phone}
+
+    def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[Text, Any]:
+        if value is True:
+            return {"confirmed": True}
+        text = latest_text(tracker)
+        correction = None if intake.is_payload(text) else resolve_text(text)
+        if correction is not None and correction.status != NONE:
+            return {**location_slots(correction, fallback_address=intake.clip(text, 300)), "confirmed": None}
+        if value is False:  # "không phải phường đó", "Sửa địa điểm": ask for the place again
+            return {**location_slots(resolve_text("")), "location_note": None, "confirmed": None}
+        dispatcher.utter_message(text=msg.ASK_CONFIRM_AGAIN)
+        return {"confirmed": None}
+
+
+class ActionAskLocation(Action):
+    def name(self) -> Text:
+        return "action_ask_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        note: Optional[str] = tracker.get_slot("location_note")
+        candidates = tracker.get_slot("ward_candidates") or []
+        if candidates:
+            ward = candidates[0]["ward_name"]
+            text = msg.LOCATION_CANDIDATES.get(note or "", msg.LOCATION_CANDIDATES["split_or_several_wards"])
+            dispatcher.utter_message(text=text.format(ward=ward), buttons=ward_buttons(candidates))
+        elif note == "outside":
+            dispatcher.utter_message(text=msg.LOCATION_OUTSIDE)
+            dispatcher.utter_message(text=msg.ASK_LOCATION)
+        elif note == "not_found":
+            dispatcher.utter_message(text=msg.LOCATION_NOT_FOUND)
+        else:
+            dispatcher.utter_message(text=msg.ASK_LOCATION)
+        return []
+
+
+class ActionAskConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        phone = tracker.get_slot("phone")
+        contact = f"số điện thoại {intake.mask_phone(phone)}" if phone else "ẩn danh"
+        summary = msg.report_summary(
+            tracker.get_slot("category") or "",
+            tracker.get_slot("ward_name") or "",
+            tracker.get_slot("address_text") or "",
+            tracker.get_slot("description") or "",
+            len(tracker.get_slot("photo_urls") or []),
+            contact,
+        )
+        buttons = [{"title": title, "payload": payload} for title, payload in msg.CONFIRM_BUTTONS]
+        dispatcher.utter_message(text=summary, buttons=buttons)
+        return []

@@ -1,0 +1,55 @@
+"""Starting a report: read what the first message already tells us."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import DRAFT_SLOTS, latest_intent, latest_text, location_slots
+from bot import intake
+from bot.resolver import NONE, resolve_text
+
+def start_report_slots(text: str, category: str | None) -> Dict[str, Any]:
+    slots: Dict[str, Any] = {name: None for name in DRAFT_SLOTS}
+    slots.update(draft_key=uuid.uuid4().hex, category=category, photo_urls=[])
+    if intake.is_payload(text):
+        return slots
+    slots["citizen_text"] = intake.clip(text)
+    if intake.is_descriptive(text):
+        slots["description"] = intake.clip(text)
+    resolution = resolve_text(text)
+    if resolution.status != NONE:
+        slots.update(location_slots(resolution))
+    return slots
+
+
+def as_events(slots: Dict[str, Any]) -> List[EventType]:
+    return [SlotSet(name, value) for name, value in slots.items()]
+
+
+class ActionStartReport(Action):
+    def name(self) -> Text:
+        return "action_start_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        text = latest_text(tracker)
+        category = intake.category_for(latest_intent(tracker), text)
+        return as_events(start_report_slots(text, category))
+
+
+class ActionInformWithoutReport(Action):
+    """A place or a detail given while no report is open: start one if the text says what."""
+
+    def name(self) -> Text:
+        return "action_inform_without_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        text = latest_text(tracker)
+        category = intake.category_from_text(text)
+        if category:
+            return as_events(start_report_slots(text, category)) + [FollowupAction("report_form")]
+        dispatcher.utter_message(response="utter_ask_category")
+        return []

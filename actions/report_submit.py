@@ -1,0 +1,70 @@
+"""Ending a report: store it (first) and give the code (then), or cancel it."""
+from __future__ import annotations
+
+import logging
+from typing import Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import DRAFT_SLOTS, channel_of, local_datetime
+from bot import messages_vi as msg
+from bot.storage.db import get_database
+from bot.storage.reports import ReportDraft, submit_report
+
+logger = logging.getLogger(__name__)
+
+
+def draft_from(tracker: Tracker) -> ReportDraft:
+    slot = tracker.get_slot
+    return ReportDraft(
+        draft_key=slot("draft_key") or f"{tracker.sender_id}:{len(tracker.events)}",
+        category=slot("category"),
+        description=slot("description") or slot("citizen_text") or "",
+        citizen_text=slot("citizen_text") or slot("description") or "",
+        address_text=slot("address_text") or "",
+        ward_code=slot("ward_code"),
+        channel=channel_of(tracker),
+        sender_id=tracker.sender_id,
+        latitude=slot("latitude"),
+        longitude=slot("longitude"),
+        phone=slot("phone"),
+        anonymous=not slot("phone"),
+        photo_urls=list(slot("photo_urls") or []),
+    )
+
+
+def reset_draft() -> List[EventType]:
+    return [SlotSet(name, None) for name in DRAFT_SLOTS]
+
+
+class ActionSubmitReport(Action):
+    def name(self) -> Text:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        if not tracker.get_slot("confirmed"):
+            return reset_draft()
+        draft = draft_from(tracker)
+        try:
+            report = await submit_report(get_database(), draft)
+        except (SQLAlchemyError, OSError, ConnectionError) as error:
+            logger.exception("Storing report %s for %s failed: %s", draft.draft_key, tracker.sender_id, error)
+            dispatcher.utter_message(text=msg.DATABASE_UNAVAILABLE)
+            return [SlotSet("confirmed", None), FollowupAction("report_form")]
+        logger.info("Report %s stored for ward %s (sender %s)", report.code, report.ward_code, tracker.sender_id)
+        dispatcher.utter_message(
+            text=msg.report_received(report.code, report.ward_name, local_datetime(report.due_at)),
+        )
+        return reset_draft()
+
+
+class ActionCancelReport(Action):
+    def name(self) -> Text:
+        return "action_cancel_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_report_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset_draft()

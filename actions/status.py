@@ -1,0 +1,61 @@
+"""Status look-up by report code, or the sender's own recent reports."""
+from __future__ import annotations
+
+import logging
+from typing import Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import channel_of, entity_value, latest_text, local_date, local_datetime
+from bot import messages_vi as msg
+from bot.codes import find_codes, normalize_code
+from bot.storage.db import get_database
+from bot.storage.reports import ReportView, find_report, list_reports_for_sender
+
+logger = logging.getLogger(__name__)
+
+
+def requested_code(tracker: Tracker) -> str | None:
+    text = latest_text(tracker)
+    codes = find_codes(text)
+    if codes:
+        return codes[0]
+    entity = entity_value(tracker, "report_code")
+    return normalize_code(str(entity)) if entity else normalize_code(text)
+
+
+def describe(report: ReportView) -> str:
+    return msg.status_detail(
+        report.code, report.category_label, report.status_label, report.ward_name,
+        local_date(report.created_at), local_datetime(report.updated_at), local_datetime(report.due_at),
+        report.latest_note,
+    )
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> Text:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        code = requested_code(tracker)
+        try:
+            if code:
+                report = await find_report(get_database(), code)
+                dispatcher.utter_message(text=describe(report) if report else msg.STATUS_NOT_FOUND.format(code=code))
+                return []
+            reports = await list_reports_for_sender(get_database(), channel_of(tracker), tracker.sender_id)
+        except (SQLAlchemyError, OSError, ConnectionError):
+            logger.exception("Status look-up failed for %s", tracker.sender_id)
+            dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
+            return []
+        if not reports:
+            dispatcher.utter_message(text=msg.STATUS_NO_REPORTS)
+        elif len(reports) == 1:
+            dispatcher.utter_message(text=describe(reports[0]))
+        else:
+            lines = [msg.status_line(r.code, r.status_label, r.ward_name, local_date(r.created_at)) for r in reports]
+            dispatcher.utter_message(text="\n".join([msg.STATUS_LIST_HEADER, *lines]))
+        return []

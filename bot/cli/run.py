@@ -1,0 +1,49 @@
+"""`python -m bot run`: the whole system on this machine, until Ctrl-C."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import threading
+from typing import Any
+
+from bot.cli.route import newest_model
+from bot.config import get_settings
+from bot.stack import Stack
+from bot.storage.setup import prepare_database
+
+
+def register(commands: Any) -> None:
+    p = commands.add_parser("run", help="start the action server, the Rasa server and the web server")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    asyncio.run(prepare_database(settings.database_url))
+    stack = Stack(settings.database_url, settings.rasa_port, settings.action_port, settings.console_port,
+                  newest_model(), token=settings.rasa_token, inherit_output=True)
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    print("Starting phananh (the first start loads TensorFlow: about a minute)…", flush=True)
+    stack.start()
+    print(
+        "\nphananh is running:\n"
+        f"  web chat            http://localhost:{settings.console_port}/\n"
+        f"  Rasa (REST, socket.io, HTTP API with token)  http://localhost:{settings.rasa_port}/\n"
+        f"  action server       http://localhost:{settings.action_port}/health\n"
+        f"  database            {settings.database_url}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while not stopped.wait(1.0):
+            for service in stack.services:
+                if service.process and service.process.poll() is not None:
+                    print(f"{service.name} stopped unexpectedly (exit {service.process.returncode}).", flush=True)
+                    stopped.set()
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+    return 0

@@ -1,0 +1,91 @@
+"""Settings read from the environment, with development defaults.
+
+`get_settings()` reads the environment once and caches the result for the life of the
+process; tests that change environment variables call `reset_settings()` afterwards.
+
+| variable          | default                                   |
+| ----------------- | ----------------------------------------- |
+| DATABASE_URL      | sqlite:///<project root>/var/phananh.db    |
+| RASA_PORT         | 5005                                      |
+| ACTION_PORT       | 5055                                      |
+| CONSOLE_PORT      | 8080                                      |
+| UPLOAD_DIR        | <project root>/var/uploads                |
+| PUBLIC_BASE_URL   | http://localhost:8080                     |
+| RASA_TOKEN        | phananh-dev-token                         |
+| LOG_LEVEL         | INFO                                      |
+
+Folders are not created here: the storage layer creates a SQLite file's folder when it
+opens or migrates the database, and whoever writes uploads creates UPLOAD_DIR.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    rasa_port: int
+    action_port: int
+    console_port: int
+    upload_dir: Path
+    public_base_url: str
+    rasa_token: str
+    log_level: str
+    rasa_public_url: str  # where the citizen's browser reaches Rasa's socket.io channel
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _str(env: Mapping[str, str], name: str, default: str) -> str:
+    return env.get(name, "").strip() or default
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from `env` (default: `os.environ`), without caching."""
+    env = os.environ if env is None else env
+    return Settings(
+        database_url=_str(env, "DATABASE_URL", f"sqlite:///{VAR_DIR / 'phananh.db'}"),
+        rasa_port=_int(env, "RASA_PORT", 5005),
+        action_port=_int(env, "ACTION_PORT", 5055),
+        console_port=_int(env, "CONSOLE_PORT", 8080),
+        upload_dir=_path(env, "UPLOAD_DIR", VAR_DIR / "uploads"),
+        public_base_url=_str(env, "PUBLIC_BASE_URL", "http://localhost:8080").rstrip("/"),
+        rasa_token=_str(env, "RASA_TOKEN", "phananh-dev-token"),
+        log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
+        rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{_int(env, 'RASA_PORT', 5005)}").rstrip("/"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings so the next `get_settings()` re-reads the environment."""
+    get_settings.cache_clear()

@@ -1,0 +1,241 @@
+"""Hanoi's wards before and after the 2025 reform, built from vietnamadminunits' data files.
+
+We read the package's JSON data directly and never call its online geocoder; importing this
+module also switches that geocoder off for any code that uses the package's parser.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.text import DATA_DIR, fold, iter_words, normalize
+
+HANOI = "thanhphohanoi"
+_WARD_PREFIXES = ("phuong", "xa", "thitran")
+_DISTRICT_PREFIXES = ("quan", "huyen", "thixa")
+
+
+def _disable_online_geocoder() -> None:
+    """vietnamadminunits geocodes split wards through ArcGIS: never let an address leave us."""
+    import vietnamadminunits.parser.utils as utils
+    from vietnamadminunits.converter import converter_2025
+
+    def offline(_address: str) -> None:
+        return None
+
+    utils.get_geo_location = offline
+    converter_2025.get_geo_location = offline
+    utils.geolocator = None
+
+
+_disable_online_geocoder()
+
+
+@dataclass(frozen=True)
+class Ward:
+    code: str
+    name: str  # "Phường Kim Liên"
+    short_name: str  # "Kim Liên"
+    kind: str  # "phuong" | "xa"
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class District:
+    key: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class OldWard:
+    key: str
+    district_key: str
+    name: str
+    short_name: str
+    lat: float
+    lon: float
+    new_codes: Tuple[str, ...]  # one code unless the ward was split
+    aliases: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Street:
+    name: str
+    ward_codes: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """One thing a phrase can name."""
+
+    kind: str  # "ward" | "old_ward" | "district" | "street" | "province"
+    key: str  # ward code, old ward key, district key, street name, province short name
+    accented: str  # the official spelling, to check diacritics the user did type
+
+
+@dataclass
+class Gazetteer:
+    wards: Dict[str, Ward]
+    districts: Dict[str, District]
+    old_wards: Dict[str, OldWard]
+    streets: Dict[str, Street]
+    phrases: Dict[str, List[PlaceRef]] = field(default_factory=dict)  # key: folded, no spaces
+    max_phrase_words: int = 6
+
+    def ward_name(self, code: str) -> str:
+        return self.wards[code].name
+
+    def old_wards_of(self, district_key: str) -> List[OldWard]:
+        return [w for w in self.old_wards.values() if w.district_key == district_key]
+
+    def new_codes_of_district(self, district_key: str) -> List[str]:
+        """New wards covering an old district, the one named like the district first."""
+        codes = {c for w in self.old_wards_of(district_key) for c in w.new_codes}
+        same_name = self.districts[district_key].short_name
+        return sorted(codes, key=lambda c: (self.wards[c].short_name != same_name, self.wards[c].short_name))
+
+    def lookup(self, words: Sequence[str]) -> List[PlaceRef]:
+        return self.phrases.get("".join(fold(w) for w in words), [])
+
+    def nearest_old_wards(self, lat: float, lon: float, limit: int = 5) -> List[Tuple[float, OldWard]]:
+        ranked = sorted(((distance_km(lat, lon, w.lat, w.lon), w) for w in self.old_wards.values()), key=lambda p: p[0])
+        return ranked[:limit]
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def _package_json(name: str) -> dict:
+    path = importlib.resources.files("vietnamadminunits") / "data" / name
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _strip_prefix(keyword: str, prefixes: Sequence[str]) -> Optional[str]:
+    """'phuongkimlien' → None (we index bare names), 'kimlien' → 'kimlien'."""
+    return None if keyword.startswith(prefixes) else keyword
+
+
+def _load_new_wards() -> Tuple[Dict[str, Ward], Dict[str, str]]:
+    raw = _package_json("parser_from_2025.json")["DICT_PROVINCE_WARD_NO_ACCENTED"][HANOI]
+    wards, code_by_key = {}, {}
+    for key, w in raw.items():
+        kind = "xa" if w["wardType"] == "Xã" else "phuong"
+        wards[w["wardCode"]] = Ward(
+            w["wardCode"], normalize(w["ward"]), normalize(w["wardShort"]), kind, w["wardLat"], w["wardLon"]
+        )
+        code_by_key[key] = w["wardCode"]
+    return wards, code_by_key
+
+
+def _load_old(code_by_key: Dict[str, str]) -> Tuple[Dict[str, District], Dict[str, OldWard]]:
+    legacy = _package_json("parser_legacy.json")
+    converter = _package_json("converter_2025.json")
+    single: Dict[str, str] = {}
+    for new_key, old_keys in converter["DICT_PROVINCE_WARD_NO_DIVIDED"][HANOI].items():
+        for old_key in old_keys:
+            single[old_key] = code_by_key[new_key]
+    split = {
+        old_key: tuple(code_by_key[c["newWardKey"]] for c in sorted(cands, key=lambda c: not c["isDefaultNewWard"]))
+        for old_key, cands in converter["DICT_PROVINCE_WARD_DIVIDED"][HANOI].items()
+    }
+    districts = {
+        key: District(key, normalize(d["district"]), normalize(d["districtShort"]))
+        for key, d in legacy["DICT_PROVINCE_DISTRICT"][HANOI].items()
+    }
+    old_wards = {}
+    for district_key, wards in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"][HANOI].items():
+        for ward_key, w in wards.items():
+            full_key = f"{HANOI}_{district_key}_{ward_key}"
+            new_codes = split.get(full_key) or ((single[full_key],) if full_key in single else ())
+            if not new_codes:
+                continue
+            aliases = tuple(k for k in (_strip_prefix(k, _WARD_PREFIXES) for k in w["wardKeywords"]) if k)
+            old_wards[full_key] = OldWard(
+                full_key, district_key, normalize(w["ward"]), normalize(w["wardShort"]),
+                w["wardLat"], w["wardLon"], new_codes, aliases,
+            )
+    return districts, old_wards
+
+
+def _load_streets(ward_codes: Dict[str, Ward]) -> Dict[str, Street]:
+    path = DATA_DIR / "streets.yml"
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    streets = {}
+    for entry in raw.get("streets", []):
+        codes = tuple(c for c in entry.get("wards", []) if c in ward_codes)
+        if codes:
+            name = normalize(entry["name"])
+            streets[name] = Street(name, codes)
+            for alias in entry.get("aliases") or []:
+                streets.setdefault(normalize(alias), Street(name, codes))
+    return streets
+
+
+def _provinces() -> Dict[str, str]:
+    names: Dict[str, str] = {}
+    for source, key in (("parser_from_2025.json", "DICT_PROVINCE"), ("parser_legacy.json", "DICT_PROVINCE")):
+        for p in _package_json(source)[key].values():
+            names[normalize(p["provinceShort"])] = normalize(p["province"])
+    return names
+
+
+def _index(g: Gazetteer, extra: dict) -> None:
+    def add(text: str, ref: PlaceRef) -> None:
+        key = "".join(fold(w) for w in iter_words(text))
+        if key and ref not in g.phrases.setdefault(key, []):
+            g.phrases[key].append(ref)
+
+    for w in g.wards.values():
+        add(w.short_name, PlaceRef("ward", w.code, w.short_name))
+    for d in g.districts.values():
+        add(d.short_name, PlaceRef("district", d.key, d.short_name))
+    for o in g.old_wards.values():
+        add(o.short_name, PlaceRef("old_ward", o.key, o.short_name))
+        for alias in o.aliases:  # folded keywords without spaces, no accented form known
+            refs = g.phrases.setdefault(alias, [])
+            if not any(r.kind == "old_ward" and r.key == o.key for r in refs):
+                refs.append(PlaceRef("old_ward", o.key, ""))
+    for name, street in g.streets.items():
+        add(name, PlaceRef("street", street.name, name))
+    for short in _provinces():
+        if short != "Hà Nội":
+            add(short, PlaceRef("province", short, short))
+    for alias in extra.get("outside_aliases", []):
+        add(alias, PlaceRef("province", normalize(alias), ""))
+
+
+@lru_cache(maxsize=1)
+def get_gazetteer() -> Gazetteer:
+    wards, code_by_key = _load_new_wards()
+    districts, old_wards = _load_old(code_by_key)
+    g = Gazetteer(wards, districts, old_wards, _load_streets(wards))
+    _index(g, load_places_extra())
+    return g
+
+
+@lru_cache(maxsize=1)
+def load_places_extra() -> dict:
+    return yaml.safe_load((DATA_DIR / "places.yml").read_text(encoding="utf-8"))
+
+
+def old_to_new_summary() -> Dict[str, int]:
+    """Counts used by docs and tests: how many old wards map to one or several new wards."""
+    counts: Dict[str, int] = defaultdict(int)
+    for o in get_gazetteer().old_wards.values():
+        counts["single" if len(o.new_codes) == 1 else "split"] += 1
+    return dict(counts)

@@ -1,0 +1,83 @@
+"""Pure helpers for taking a report in conversation: no Rasa, no database."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.text import canonical, fold, normalize
+
+SIDEWALK, CONSTRUCTION = "sidewalk", "construction"
+ANONYMOUS, SKIPPED = "anonymous", "skipped"
+MAX_TEXT = 4000  # what we store of one message; Open311 allows descriptions of 4000 chars
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
+_SKIP_WORDS = {"bo qua", "khong", "khong co", "khong co anh", "thoi", "skip", "khoi", "khong can", "chua co"}
+_ANONYMOUS_WORDS = {"an danh", "giau ten", "khong de lai", "khong de so", "khong muon", "khong", "thoi", "bo qua"}
+_CATEGORY_WORDS = {
+    SIDEWALK: ("via he", "long duong", "lan chiem", "ban ghe", "hang rong", "trong xe", "do xe", "mai che"),
+    CONSTRUCTION: ("xay", "co noi", "khong phep", "sai phep", "cong trinh", "them tang", "pha do"),
+}
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    text = normalize(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def is_payload(text: str) -> bool:
+    return text.strip().startswith("/")
+
+
+def is_descriptive(text: str) -> bool:
+    """Does a first message say enough to stand as the description?"""
+    return not is_payload(text) and len(canonical(text).split()) >= 7
+
+
+def is_skip(text: str) -> bool:
+    return canonical(text).strip(" .!") in _SKIP_WORDS
+
+
+def category_from_text(text: str) -> Optional[str]:
+    folded = canonical(text)
+    hits = {cat for cat, words in _CATEGORY_WORDS.items() if any(w in folded for w in words)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: Optional[str]
+    anonymous: bool
+
+
+def parse_contact(text: str) -> Optional[Contact]:
+    """A Vietnamese phone number (stored as 0xxxxxxxxx) or the wish to stay anonymous."""
+    match = _PHONE.search(text or "")
+    if match:
+        digits = re.sub(r"\D", "", match.group(0))
+        return Contact("0" + digits[2:] if digits.startswith("84") else digits, False)
+    folded = canonical(text)
+    if any(w == folded or folded.startswith(w + " ") for w in _ANONYMOUS_WORDS):
+        return Contact(None, True)
+    return None
+
+
+def mask_phone(phone: Optional[str]) -> str:
+    return f"{phone[:3]}****{phone[-3:]}" if phone else ""
+
+
+def looks_like_location_correction(text: str) -> bool:
+    folded = fold(text)
+    return any(w in folded for w in ("phuong", "dia chi", "dia diem", "cho khac", "xa ", "quan", "duong", "pho"))
+
+
+INTENT_CATEGORY = {"report_sidewalk": SIDEWALK, "report_construction": CONSTRUCTION}
+
+
+def category_for(intent: Optional[str], text: str) -> Optional[str]:
+    """The report category: from the intent, or from the words when the intent says nothing."""
+    if intent in INTENT_CATEGORY:
+        return INTENT_CATEGORY[intent]
+    if intent in ("inform", "nlu_fallback", None):
+        return category_from_text(text)
+    return None

@@ -1,0 +1,84 @@
+"""Vietnamese texts shown to citizens from code paths outside Rasa's domain responses."""
+
+SERVICE_UNAVAILABLE = (
+    "Xin lỗi bạn, hệ thống đang gặp sự cố tạm thời nên chưa xử lý được yêu cầu này. "
+    "Thông tin bạn đã gửi vẫn được giữ nguyên, bạn vui lòng thử lại sau ít phút nhé."
+)
+DATABASE_UNAVAILABLE = (
+    "Xin lỗi bạn, hệ thống lưu trữ đang tạm thời gián đoạn nên phản ánh CHƯA được ghi nhận. "
+    "Thông tin bạn nhập vẫn được giữ lại: bạn bấm \"Gửi phản ánh\" để thử lại sau ít phút nhé."
+)
+
+# --- report intake -------------------------------------------------------------------
+CATEGORY_LABELS = {"sidewalk": "Lấn chiếm vỉa hè, lòng đường", "construction": "Vi phạm trật tự xây dựng"}
+
+ASK_LOCATION = (
+    "Vi phạm xảy ra ở đâu? Bạn cho mình địa chỉ cụ thể (số nhà, ngõ, phố) và phường hoặc xã nhé. "
+    "Địa chỉ cũ kiểu \"phường Khâm Thiên, quận Đống Đa\" cũng được. Bạn cũng có thể bấm 📍 để gửi vị trí."
+)
+LOCATION_CANDIDATES = {
+    "split_or_several_wards": "Địa chỉ này hiện thuộc một trong các phường, xã dưới đây (phường cũ đã được sắp xếp lại từ 01/7/2025). Bạn chọn giúp mình đúng nơi xảy ra vi phạm nhé:",
+    "street_only": "Tuyến phố này đi qua nhiều phường. Vi phạm nằm ở đoạn thuộc phường nào ạ?",
+    "district_only": "Quận, huyện cũ nay gồm nhiều phường, xã. Bạn chọn phường, xã nơi xảy ra vi phạm, hoặc nhắn thêm số nhà, tên phố nhé:",
+    "coordinates": "Vị trí bạn gửi gần nhất với {ward}. Bạn xác nhận giúp mình phường, xã nơi xảy ra vi phạm nhé:",
+}
+LOCATION_OUTSIDE = (
+    "Địa điểm này có vẻ nằm ngoài thành phố Hà Nội. Mình chỉ tiếp nhận phản ánh trên địa bàn Hà Nội; "
+    "với địa phương khác, bạn vui lòng liên hệ kênh tiếp nhận của tỉnh, thành phố đó nhé."
+)
+LOCATION_NOT_FOUND = (
+    "Mình chưa xác định được phường, xã từ địa chỉ này. Bạn ghi rõ tên phường/xã (hoặc phường và quận cũ) giúp mình nhé, "
+    "ví dụ: \"số 5 ngõ 12 phố Khâm Thiên, phường Văn Miếu - Quốc Tử Giám\"."
+)
+OTHER_WARD_BUTTON = "Phường, xã khác"
+PHOTO_NOT_RECEIVED = "Mình chưa nhận được ảnh. Bạn bấm nút 📷 để gửi ảnh, hoặc bấm \"Bỏ qua\" nếu không có ảnh nhé."
+PHOTO_RECEIVED = "Mình đã nhận ảnh của bạn."
+CONTACT_INVALID = "Số điện thoại chưa đúng (cần 10 số, ví dụ 0912345678). Bạn nhập lại, hoặc bấm \"Ẩn danh\" nhé."
+DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất vài từ về vi phạm)."
+CONFIRM_PROMPT = "Bạn kiểm tra lại thông tin phản ánh:"
+CONFIRM_BUTTONS = (("Gửi phản ánh", "/affirm"), ("Sửa địa điểm", "/deny"), ("Hủy", "/cancel"))
+ASK_CONFIRM_AGAIN = "Bạn bấm \"Gửi phản ánh\" để gửi, \"Sửa địa điểm\" nếu địa điểm chưa đúng, hoặc \"Hủy\" nhé."
+
+
+def report_summary(category: str, ward_name: str, address: str, description: str, photos: int, contact: str) -> str:
+    lines = [
+        CONFIRM_PROMPT,
+        f"• Loại vi phạm: {CATEGORY_LABELS.get(category, category)}",
+        f"• Địa điểm: {address + ' — ' if address else ''}{ward_name}",
+        f"• Nội dung: {description}",
+        f"• Ảnh: {photos} ảnh" if photos else "• Ảnh: không có",
+        f"• Liên hệ: {contact}",
+    ]
+    return "\n".join(lines)
+
+
+def report_received(code: str, ward_name: str, due: str) -> str:
+    return (
+        f"Phản ánh của bạn đã được ghi nhận với mã {code} và chuyển đến UBND {ward_name}. "
+        f"Thời hạn xử lý dự kiến: {due}. Bạn nhắn \"tra cứu {code}\" bất cứ lúc nào để xem tiến độ. "
+        "Cảm ơn bạn đã chung tay giữ gìn trật tự đô thị!"
+    )
+
+
+# --- status ----------------------------------------------------------------------------
+STATUS_NOT_FOUND = "Mình không tìm thấy phản ánh có mã {code}. Bạn kiểm tra lại mã (dạng PA-XXXXXX) giúp mình nhé."
+STATUS_NO_REPORTS = "Mình chưa thấy phản ánh nào bạn gửi từ tài khoản này. Nếu có mã phản ánh (dạng PA-XXXXXX), bạn nhắn mã để tra cứu nhé."
+STATUS_LIST_HEADER = "Các phản ánh gần đây của bạn:"
+
+
+def status_line(code: str, status_label: str, ward_name: str, created: str) -> str:
+    return f"• {code}: {status_label} — {ward_name}, gửi ngày {created}"
+
+
+def status_detail(code: str, category_label: str, status_label: str, ward_name: str, created: str,
+                  updated: str, due: str, note: str | None) -> str:
+    lines = [
+        f"Phản ánh {code} ({category_label.lower()}):",
+        f"• Trạng thái: {status_label}",
+        f"• Đơn vị xử lý: UBND {ward_name}",
+        f"• Ngày gửi: {created}; cập nhật lần cuối: {updated}",
+        f"• Hạn xử lý: {due}",
+    ]
+    if note:
+        lines.append(f"• Ghi chú mới nhất: {note}")
+    return "\n".join(lines)

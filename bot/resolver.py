@@ -1,0 +1,228 @@
+"""From a citizen's words (or a shared location) to the ward responsible since 2025-07-01.
+
+The resolver never guesses: a split old ward, a street alone or an old district alone give
+`ambiguous` with candidate wards for the citizen to pick; only one clear ward gives `resolved`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Set
+
+from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, load_places_extra
+from bot.text import Token, abbreviations, fold, has_diacritics, nfc, normalize, tokens
+
+RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
+HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
+MAX_POINT_DISTANCE_KM = 8.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ward_code: str
+    ward_name: str
+
+
+@dataclass
+class Resolution:
+    status: str
+    ward_code: Optional[str] = None
+    ward_name: Optional[str] = None
+    candidates: List[Candidate] = field(default_factory=list)
+    reason: str = ""
+    address_text: str = ""
+    needs_confirmation: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Mention:
+    refs: List[PlaceRef]
+    marker: Optional[str]  # "ward" | "district" | "street" | "province" | None
+    start: int  # character offsets in the NFC text, marker included
+    end: int
+    numbered: bool = False  # "quận 1", "phường 12": a numbered unit, not in Hanoi
+
+    def kinds(self) -> Set[str]:
+        return {r.kind for r in self.refs}
+
+    def of(self, *kinds: str) -> List[PlaceRef]:
+        return [r for r in self.refs if r.kind in kinds]
+
+
+@lru_cache(maxsize=1)
+def _markers() -> Dict[tuple, tuple]:
+    """Folded marker phrase → (kind, accented words that a diacritic-bearing marker must equal)."""
+    table = {}
+    for kind, phrases in load_places_extra()["markers"].items():
+        for phrase in phrases:
+            words = normalize(phrase).lower().split()
+            table[tuple(fold(w) for w in words)] = (kind, tuple(words))
+    return table
+
+
+def _marker_before(toks: Sequence[Token], i: int) -> tuple:
+    """The marker kind ending just before token i (skipping house numbers) and its start index."""
+    j = i
+    while j > 0 and any(ch.isdigit() for ch in toks[j - 1].folded) and j - i > -3:
+        j -= 1
+    address_abbr = abbreviations("address")
+    for length in (2, 1):
+        if j - length < 0:
+            continue
+        window = toks[j - length:j]
+        folded = tuple(address_abbr.get(t.folded, t.folded) for t in window) if length == 1 else tuple(t.folded for t in window)
+        entry = _markers().get(folded)
+        if not entry:
+            continue
+        kind, accented = entry
+        if length == 2 or window[0].folded not in address_abbr:
+            if any(has_diacritics(t.text) and t.text != a for t, a in zip(window, accented)):
+                continue  # "quán" is not "quận", "phương" is not "phường"
+        return kind, j - length
+    return None, i
+
+
+def _accents_agree(words: Sequence[Token], accented: str) -> bool:
+    if not accented:
+        return True
+    expected = normalize(accented).lower().replace("-", " ").split()
+    typed = [t.text for t in words]
+    if len(expected) != len(typed):
+        return not has_diacritics("".join(typed)) or "".join(typed) == "".join(expected)
+    return all(not has_diacritics(t) or t == e for t, e in zip(typed, expected))
+
+
+def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
+    g = g or get_gazetteer()
+    toks = tokens(text)
+    need_marker = {fold(n).replace(" ", "") for n in load_places_extra()["bare_names_need_marker"]}
+    mentions: List[Mention] = []
+    i = 0
+    while i < len(toks):
+        found = None
+        for length in range(min(g.max_phrase_words, len(toks) - i), 0, -1):
+            words = toks[i:i + length]
+            refs = [r for r in g.lookup([t.folded for t in words]) if _accents_agree(words, r.accented)]
+            if refs:
+                found = (length, refs)
+                break
+        if not found:
+            marker, start = _marker_before(toks, i)
+            if marker in ("district", "ward") and toks[i].folded.isdigit() and (i + 1 == len(toks) or True):
+                mentions.append(Mention([], marker, toks[start].start, toks[i].end, numbered=True))
+            i += 1
+            continue
+        length, refs = found
+        marker, start = _marker_before(toks, i)
+        key = "".join(t.folded for t in toks[i:i + length])
+        bare_ok = length >= 2 and key not in need_marker
+        if marker or bare_ok or any(r.kind == "province" for r in refs):
+            mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end))
+        i += length
+    return mentions
+
+
+def _candidates(codes: Iterable[str], g: Gazetteer) -> List[Candidate]:
+    seen: List[str] = []
+    for c in codes:
+        if c not in seen:
+            seen.append(c)
+    return [Candidate(c, g.ward_name(c)) for c in seen]
+
+
+def _ward_codes(m: Mention, districts: Set[str], g: Gazetteer) -> List[str]:
+    new = [r.key for r in m.of("ward")]
+    old = [g.old_wards[r.key] for r in m.of("old_ward")]
+    old_in_district = [o for o in old if o.district_key in districts]
+    if old_in_district:
+        return [c for o in old_in_district for c in o.new_codes]
+    if new:
+        return new
+    return [c for o in old for c in o.new_codes]
+
+
+def _pick(groups: List[List[str]]) -> List[str]:
+    """Codes all mentions agree on, or every candidate when they disagree."""
+    common = set(groups[0]).intersection(*map(set, groups[1:]))
+    ordered = [c for grp in groups for c in grp]
+    return [c for c in ordered if c in common] if common else ordered
+
+
+def _address_text(text: str, mentions: List[Mention]) -> str:
+    if not mentions:
+        return ""
+    return nfc(text)[min(m.start for m in mentions):max(m.end for m in mentions)].strip()[:300]
+
+
+def resolve_text(text: str) -> Resolution:
+    g = get_gazetteer()
+    text = normalize(text or "")
+    mentions = find_mentions(text, g)
+    if any(m.numbered for m in mentions) or any(m.marker == "province" and m.of("province") for m in mentions):
+        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=_address_text(text, mentions))
+
+    # A bare name that is also an old district ("Đống Đa", "Hai Bà Trưng") is read as the district:
+    # the new ward of that name is only a part of it, so only "phường Đống Đa" means the ward.
+    district_mentions = [m for m in mentions if m.of("district") and m.marker in ("district", None)]
+    ward_mentions = [m for m in mentions if m.of("ward", "old_ward") and (
+        m.marker == "ward" or (m.marker is None and not m.of("district")))]
+    if any(m.marker == "ward" for m in ward_mentions):
+        ward_mentions = [m for m in ward_mentions if m.marker == "ward"]
+    districts = {r.key for m in district_mentions for r in m.of("district")}
+    street_codes = [c for m in mentions if m.marker == "street" or (m.marker is None and m not in ward_mentions)
+                    for r in m.of("street") for c in g.streets[r.key].ward_codes]
+    address = _address_text(text, mentions)
+
+    if ward_mentions:
+        codes = _pick([_ward_codes(m, districts, g) for m in ward_mentions])
+        narrowed = [c for c in codes if c in street_codes]
+        if len(set(codes)) > 1 and len(set(narrowed)) == 1:
+            return _resolved(narrowed[0], "split_ward_narrowed_by_street", address, g)
+        if len(set(codes)) == 1:
+            return _resolved(codes[0], "ward", address, g)
+        return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="split_or_several_wards", address_text=address)
+    district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
+    if street_codes:
+        in_district = [c for c in street_codes if c in district_codes] if district_codes else []
+        codes = in_district or street_codes
+        return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="street_only", address_text=address)
+    if district_codes:
+        return Resolution(AMBIGUOUS, candidates=_candidates(district_codes, g), reason="district_only", address_text=address)
+    if any(m.of("province") for m in mentions):
+        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=address)
+    return Resolution(NONE, reason="no_place")
+
+
+def _resolved(code: str, reason: str, address: str, g: Gazetteer) -> Resolution:
+    return Resolution(RESOLVED, code, g.ward_name(code), [Candidate(code, g.ward_name(code))], reason, address)
+
+
+def resolve_point(lat: float, lon: float) -> Resolution:
+    """A shared location: the nearest old ward's centroid, mapped to the new ward; to be confirmed."""
+    g = get_gazetteer()
+    lat_min, lat_max, lon_min, lon_max = HANOI_BBOX
+    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+        return Resolution(OUTSIDE, reason="point_outside_hanoi")
+    nearest = g.nearest_old_wards(lat, lon, limit=6)
+    if not nearest or nearest[0][0] > MAX_POINT_DISTANCE_KM:
+        return Resolution(OUTSIDE, reason="point_outside_hanoi")
+    ranked: List[str] = []
+    for _dist, old in nearest:
+        by_distance = sorted(old.new_codes, key=lambda c: distance_km(lat, lon, g.wards[c].lat, g.wards[c].lon))
+        ranked.extend(c for c in by_distance if c not in ranked)
+    best = ranked[0]
+    return Resolution(
+        RESOLVED, best, g.ward_name(best), _candidates(ranked[:4], g), "coordinates",
+        f"{lat:.5f}, {lon:.5f}", needs_confirmation=True,
+    )
+
+
+def resolution_for_code(code: str) -> Resolution:
+    """A ward the citizen picked from the candidate buttons."""
+    g = get_gazetteer()
+    if code not in g.wards:
+        return Resolution(NONE, reason="unknown_ward_code")
+    return _resolved(code, "chosen", "", g)

@@ -1,0 +1,149 @@
+"""Start and stop the whole system: action server, Rasa server and our web server.
+
+Used by `python -m bot run` (make run), by the end-to-end tests and by the benchmark, so
+all three start the system the same way.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.config import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Service:
+    name: str
+    argv: List[str]
+    health_url: str
+    process: Optional[subprocess.Popen] = None
+    log_path: Optional[Path] = None
+
+
+@dataclass
+class Stack:
+    database_url: str
+    rasa_port: int
+    action_port: int
+    web_port: int
+    model: Path
+    token: str = "phananh-dev-token"
+    log_dir: Path = PROJECT_ROOT / "var" / "log"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    services: List[Service] = field(default_factory=list)
+    inherit_output: bool = False
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=self.database_url,
+            RASA_PORT=str(self.rasa_port),
+            ACTION_PORT=str(self.action_port),
+            CONSOLE_PORT=str(self.web_port),
+            RASA_TOKEN=self.token,
+            ACTION_ENDPOINT_URL=f"{self.action_url}/webhook",
+            TRACKER_SQLITE_PATH=env.get("TRACKER_SQLITE_PATH", str(PROJECT_ROOT / "var" / "rasa_tracker.db")),
+            RASA_PUBLIC_URL=env.get("RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
+            PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", f"http://localhost:{self.web_port}"),
+            PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+            TF_CPP_MIN_LOG_LEVEL="2",
+            SANIC_NO_UVLOOP="true",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _services(self) -> List[Service]:
+        endpoints = self.extra_env.get("RASA_ENDPOINTS", str(PROJECT_ROOT / "endpoints.yml"))
+        return [
+            Service("action server", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                                      "--port", str(self.action_port)], f"{self.action_url}/health"),
+            Service("rasa server", [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
+                                    "--cors", "*", "--port", str(self.rasa_port), "--model", str(self.model),
+                                    "--endpoints", endpoints, "--credentials", str(PROJECT_ROOT / "credentials.yml")],
+                    f"{self.rasa_url}/"),
+            Service("web server", [str(VENV_BIN / "python"), "-m", "bot.web"], f"{self.web_url}/healthz"),
+        ]
+
+    def start(self, timeout: float = 240.0) -> "Stack":
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.env()
+        self.services = self._services()
+        for service in self.services:
+            service.log_path = self.log_dir / f"{service.name.replace(' ', '_')}_{self.rasa_port}.log"
+            output = None if self.inherit_output else service.log_path.open("ab")
+            service.process = subprocess.Popen(
+                service.argv, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        for service in self.services:
+            self._wait_healthy(service, deadline)
+        return self
+
+    def _wait_healthy(self, service: Service, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if service.process and service.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{service.name} exited early; see {service.log_path}")
+            try:
+                with urllib.request.urlopen(service.health_url, timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"{service.name} did not become healthy; see {service.log_path}")
+
+    def stop_service(self, name: str) -> None:
+        for service in self.services:
+            if service.name == name:
+                _terminate(service)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            _terminate(service)
+
+
+def _terminate(service: Service, grace: float = 10.0) -> None:
+    process = service.process
+    if not process or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,137 @@
+"""Engine, sessions and migrations.
+
+The app talks to the database asynchronously (aiosqlite / asyncpg); alembic migrations
+run synchronously (sqlite3 / psycopg2). Callers give one plain URL (`sqlite:///...`,
+`postgresql://...`) and the driver is picked here.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.config import get_settings
+
+ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg2"}
+
+
+def _backend(url: URL) -> str:
+    backend = url.get_backend_name()
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"Unsupported database backend {backend!r}")
+    return backend
+
+
+def _parse(url: str | URL) -> URL:
+    text = str(url) if isinstance(url, URL) else url
+    if text.startswith("postgres://"):  # Heroku-style alias SQLAlchemy does not know
+        text = "postgresql://" + text[len("postgres://"):]
+    return make_url(text)
+
+
+def _with_driver(url: str | URL, drivers: dict[str, str]) -> str:
+    parsed = _parse(url)
+    return parsed.set(drivername=drivers[_backend(parsed)]).render_as_string(hide_password=False)
+
+
+def async_url(url: str | URL) -> str:
+    """The URL with the async driver: sqlite+aiosqlite or postgresql+asyncpg."""
+    return _with_driver(url, _ASYNC_DRIVERS)
+
+
+def sync_url(url: str | URL) -> str:
+    """The URL with the sync driver used by migrations: sqlite or postgresql+psycopg2."""
+    return _with_driver(url, _SYNC_DRIVERS)
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return _backend(_parse(url)) == "sqlite"
+
+
+def ensure_sqlite_folder(url: str | URL) -> None:
+    """Create the folder of a file-based SQLite database if it is missing."""
+    parsed = _parse(url)
+    if _backend(parsed) == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+class Database:
+    """An async engine plus a session factory for one database URL."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.dialect = _backend(_parse(url))
+        ensure_sqlite_folder(url)
+        self.engine: AsyncEngine = create_async_engine(async_url(url), echo=echo, future=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, future=True
+        )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session; the caller commits (e.g. `async with session.begin():`).
+
+        Anything not committed is rolled back when the block exits.
+        """
+        async with self._sessions() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    """The process-wide database, built from `DATABASE_URL` on first use."""
+    global _database
+    if _database is None:
+        _database = Database(get_settings().database_url)
+    return _database
+
+
+async def close_database() -> None:
+    """Dispose of the process-wide database (on shutdown, or between tests)."""
+    global _database
+    if _database is not None:
+        await _database.dispose()
+        _database = None
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration for `url`, independent of the working directory."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Passed as an attribute, not a main option: URLs may contain '%' (ConfigParser).
+    config.attributes["database_url"] = sync_url(url)
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the database schema up to `revision` (synchronous)."""
+    ensure_sqlite_folder(url)
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,146 @@
+"""Database tables (SQLAlchemy Core columns, classic declarative mapping).
+
+All timestamps are timezone-aware UTC in Python. PostgreSQL stores them as
+`timestamptz`; SQLite has no time zones, so `UTCDateTime` stores naive UTC there and
+adds the UTC zone back when reading.
+
+`status_history.event` is "status" for a status change and "transfer" for a transfer
+to another ward (which keeps the status); see `bot.statuses`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("Naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Ward(Base):
+    __tablename__ = "wards"
+    __table_args__ = (CheckConstraint("kind IN ('phuong', 'xa')", name="kind"),)
+
+    code = Column(String(5), primary_key=True)
+    name = Column(String(200), nullable=False)
+    short_name = Column(String(200), nullable=False)
+    kind = Column(String(10), nullable=False)
+    latitude = Column(Float, nullable=True)
+    longitude = Column(Float, nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint("category IN ('sidewalk', 'construction')", name="category"),
+        CheckConstraint("priority IN ('normal', 'urgent', 'complex')", name="priority"),
+        Index("ix_reports_ward_status_created", "ward_code", "status", "created_at"),
+        Index("ix_reports_channel_sender", "channel", "sender_id"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    code = Column(String(12), nullable=False, unique=True)
+    draft_key = Column(String(200), nullable=False, unique=True)
+    category = Column(String(20), nullable=False)
+    priority = Column(String(10), nullable=False, default="normal")
+    description = Column(Text, nullable=False)
+    citizen_text = Column(Text, nullable=False)
+    address_text = Column(Text, nullable=False)
+    ward_code = Column(String(5), ForeignKey("wards.code"), nullable=False)
+    latitude = Column(Float, nullable=True)
+    longitude = Column(Float, nullable=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(200), nullable=False)
+    phone = Column(String(20), nullable=True)
+    anonymous = Column(Boolean, nullable=False, default=False)
+    status = Column(String(20), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    due_at = Column(UTCDateTime, nullable=False)
+
+    ward = relationship("Ward", lazy="raise")
+    history = relationship(
+        "StatusHistory", lazy="raise", order_by="StatusHistory.id",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
+    attachments = relationship(
+        "Attachment", lazy="raise", order_by="Attachment.id",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+
+class StatusHistory(Base):
+    __tablename__ = "status_history"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    report_id = Column(
+        Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    event = Column(String(20), nullable=False, default="status")
+    from_status = Column(String(20), nullable=True)
+    to_status = Column(String(20), nullable=False)
+    actor = Column(String(200), nullable=False)
+    note = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    report_id = Column(
+        Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind = Column(String(20), nullable=False, default="photo")
+    url = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,5 @@
+"""Web server of phananh: the citizens' chat page (and later the staff console)."""
+
+from bot.web.app import create_app, main
+
+__all__ = ["create_app", "main"]

@@ -1,0 +1,14 @@
+"""Route registration: one module per area of the site."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web.assets import STATIC_DIR
+from bot.web.routes import chat, health, uploads
+
+
+def setup_routes(app: web.Application) -> None:
+    for module in (chat, health, uploads):
+        app.router.add_routes(module.routes)
+    app.router.add_static("/static", STATIC_DIR, name="static")

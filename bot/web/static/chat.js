@@ -1,0 +1,379 @@
+// Citizens' chat widget: talks to Rasa's socket.io channel directly.
+// Bot and user text is only ever inserted with textContent, never as HTML.
+(() => {
+  "use strict";
+
+  const STRINGS = {
+    busy: "Hệ thống đang bận, bạn vui lòng thử lại sau ít phút.",
+    locationSent: "Đã gửi vị trí",
+    locationUnsupported: "Trình duyệt của bạn không hỗ trợ lấy vị trí. Bạn vui lòng nhập địa chỉ cụ thể.",
+    locationDenied: "Bạn chưa cho phép truy cập vị trí. Bạn có thể bật quyền vị trí hoặc nhập địa chỉ cụ thể.",
+    locationFailed: "Không lấy được vị trí hiện tại. Bạn vui lòng thử lại hoặc nhập địa chỉ cụ thể.",
+    uploading: "Đang tải ảnh lên…",
+    uploadFailed: "Không tải được ảnh lên. Bạn vui lòng kiểm tra kết nối và thử lại.",
+    uploadTooLarge: "Ảnh quá lớn. Bạn vui lòng gửi ảnh có dung lượng dưới 10 MB.",
+    uploadNotImage: "Tệp bạn chọn không phải là ảnh. Bạn vui lòng chọn ảnh khác.",
+    photoAlt: "Ảnh bạn đã gửi",
+    botImageAlt: "Ảnh từ hệ thống",
+    newChatConfirm: "Bắt đầu cuộc trò chuyện mới? Nội dung đang trao đổi sẽ được xóa khỏi màn hình.",
+  };
+
+  const SESSION_KEY = "phananh.sessionId";
+  const REPLY_TIMEOUT_MS = 15000;
+
+  const root = document.getElementById("chat-app");
+  const config = {
+    rasaUrl: root.dataset.rasaUrl,
+    socketPath: root.dataset.socketPath || "/socket.io/",
+    uploadUrl: root.dataset.uploadUrl,
+    maxUploadBytes: Number(root.dataset.maxUploadBytes),
+    maxChars: Number(root.dataset.maxChars),
+  };
+  const el = {
+    messages: document.getElementById("messages"),
+    form: document.getElementById("composer"),
+    input: document.getElementById("chat-input"),
+    send: document.getElementById("send-button"),
+    counter: document.getElementById("char-counter"),
+    attachButton: document.getElementById("attach-button"),
+    attachInput: document.getElementById("attach-input"),
+    locationButton: document.getElementById("location-button"),
+    typing: document.getElementById("typing-indicator"),
+    banner: document.getElementById("connection-banner"),
+    newChat: document.getElementById("new-chat-button"),
+  };
+
+  // ---------------------------------------------------------------- session
+
+  function randomId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes); // unlike randomUUID, also works outside secure contexts
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function readStoredSession() {
+    try {
+      return localStorage.getItem(SESSION_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  function storeSession(id) {
+    try {
+      localStorage.setItem(SESSION_KEY, id);
+    } catch {
+      // Private mode: the session simply lasts as long as the page.
+    }
+  }
+
+  let sessionId = readStoredSession() || randomId();
+  storeSession(sessionId);
+
+  // -------------------------------------------------------------- rendering
+
+  function scrollToBottom() {
+    el.messages.scrollTop = el.messages.scrollHeight;
+  }
+
+  function safeImageUrl(src) {
+    if (typeof src !== "string" || !src) return null;
+    try {
+      const url = new URL(src, window.location.href);
+      return ["http:", "https:", "blob:"].includes(url.protocol) ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Append a bubble; kind is "bot", "user" or "system". */
+  function addBubble(kind, { text = "", imageSrc = null, alt = "", extraClass = "" } = {}) {
+    const bubble = document.createElement("div");
+    bubble.className = `msg ${kind} ${extraClass}`.trim();
+    if (imageSrc) {
+      const img = document.createElement("img");
+      img.src = imageSrc;
+      img.alt = alt;
+      img.loading = "lazy";
+      img.addEventListener("load", scrollToBottom, { once: true });
+      bubble.appendChild(img);
+    }
+    if (text) {
+      const body = document.createElement("div");
+      body.className = "msg-text";
+      body.textContent = text;
+      bubble.appendChild(body);
+    }
+    el.messages.appendChild(bubble);
+    scrollToBottom();
+    return bubble;
+  }
+
+  function addNotice(text) {
+    return addBubble("system", { text, extraClass: "notice" });
+  }
+
+  function normaliseReplies(replies) {
+    if (!Array.isArray(replies)) return [];
+    return replies
+      .filter((r) => r && typeof r.title === "string" && r.title.trim())
+      .map((r) => ({ title: r.title, payload: typeof r.payload === "string" && r.payload ? r.payload : r.title }));
+  }
+
+  function addQuickReplies(replies) {
+    const group = document.createElement("div");
+    group.className = "quick-replies";
+    group.setAttribute("role", "group");
+    for (const reply of replies) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.dataset.testid = "quick-reply";
+      button.dataset.payload = reply.payload;
+      button.textContent = reply.title;
+      button.addEventListener("click", () => {
+        if (group.classList.contains("used")) return;
+        button.classList.add("chosen");
+        sendUserMessage(reply.title, reply.payload);
+      });
+      group.appendChild(button);
+    }
+    el.messages.appendChild(group);
+    scrollToBottom();
+  }
+
+  /** Quick replies answer one question only: retire them once the user says anything. */
+  function retireQuickReplies() {
+    for (const group of el.messages.querySelectorAll(".quick-replies:not(.used)")) {
+      group.classList.add("used");
+      for (const button of group.querySelectorAll("button")) button.disabled = true;
+    }
+  }
+
+  function renderBotMessage(message) {
+    replyArrived();
+    if (!message || typeof message !== "object") return;
+    const text = typeof message.text === "string" ? message.text : "";
+    const attachment = message.attachment;
+    const imageSrc =
+      attachment && attachment.type === "image" ? safeImageUrl(attachment.payload && attachment.payload.src) : null;
+    const replies = normaliseReplies(message.quick_replies || message.buttons);
+    if (text || imageSrc) addBubble("bot", { text, imageSrc, alt: STRINGS.botImageAlt });
+    if (replies.length) addQuickReplies(replies);
+  }
+
+  // ---------------------------------------------------- typing and timeout
+
+  let replyTimer = null;
+
+  function expectReply() {
+    el.typing.hidden = false;
+    clearTimeout(replyTimer);
+    replyTimer = setTimeout(() => {
+      el.typing.hidden = true;
+      addNotice(STRINGS.busy);
+    }, REPLY_TIMEOUT_MS);
+    scrollToBottom();
+  }
+
+  function replyArrived() {
+    clearTimeout(replyTimer);
+    el.typing.hidden = true;
+  }
+
+  // ------------------------------------------------------------ connection
+
+  let ready = false; // true once Rasa confirmed our session
+  const outbox = [];
+
+  function setConnection(state) {
+    root.dataset.connection = state;
+    el.banner.hidden = state !== "disconnected";
+  }
+
+  if (typeof window.io !== "function") {
+    setConnection("disconnected");
+    return;
+  }
+
+  const socket = window.io(config.rasaUrl, { path: config.socketPath });
+
+  function requestSession() {
+    ready = false;
+    socket.emit("session_request", { session_id: sessionId });
+  }
+
+  function flushOutbox() {
+    while (ready && outbox.length) {
+      socket.emit("user_uttered", { message: outbox.shift(), session_id: sessionId });
+    }
+  }
+
+  socket.on("connect", () => {
+    setConnection("connecting");
+    requestSession();
+  });
+
+  socket.on("session_confirm", (data) => {
+    const confirmed = typeof data === "string" ? data : data && data.session_id;
+    if (confirmed && confirmed !== sessionId) {
+      sessionId = confirmed;
+      storeSession(sessionId);
+    }
+    ready = true;
+    setConnection("ready");
+    flushOutbox();
+  });
+
+  socket.on("disconnect", (reason) => {
+    ready = false;
+    setConnection("disconnected");
+    // The client reconnects by itself except when the server closed the socket.
+    if (reason === "io server disconnect") socket.connect();
+  });
+
+  socket.on("connect_error", () => setConnection("disconnected"));
+  socket.on("bot_uttered", renderBotMessage);
+
+  function sendToBot(message) {
+    outbox.push(message);
+    expectReply();
+    flushOutbox();
+  }
+
+  /** Show `shown` as the user's bubble and send `payload` (defaults to the same text). */
+  function sendUserMessage(shown, payload = shown) {
+    retireQuickReplies();
+    addBubble("user", { text: shown });
+    sendToBot(payload);
+  }
+
+  function informMessage(entities) {
+    return `/inform${JSON.stringify(entities)}`;
+  }
+
+  // -------------------------------------------------------------- composer
+
+  function updateComposer() {
+    const length = el.input.value.length;
+    el.counter.textContent = `${length}/${config.maxChars}`;
+    el.counter.classList.toggle("near-limit", length >= config.maxChars * 0.9);
+    el.send.disabled = el.input.value.trim() === "";
+    // Grow with the text (the placeholder alone must not make it taller).
+    el.input.style.height = "auto";
+    if (el.input.value) el.input.style.height = `${Math.min(el.input.scrollHeight + 2, 160)}px`;
+  }
+
+  function submitComposer() {
+    const text = el.input.value.trim().slice(0, config.maxChars);
+    if (!text) return;
+    el.input.value = "";
+    updateComposer();
+    sendUserMessage(text);
+    el.input.focus();
+  }
+
+  el.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitComposer();
+  });
+
+  el.input.addEventListener("input", updateComposer);
+  el.input.addEventListener("keydown", (event) => {
+    // Vietnamese input methods compose characters with Enter-free key sequences; never
+    // send in the middle of a composition.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      submitComposer();
+    }
+  });
+
+  // ---------------------------------------------------------------- photos
+
+  class UploadError extends Error {}
+
+  async function postPhoto(file) {
+    const body = new FormData();
+    body.append("file", file);
+    let response;
+    try {
+      response = await fetch(config.uploadUrl, { method: "POST", body });
+    } catch {
+      throw new UploadError(STRINGS.uploadFailed);
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok || typeof data.url !== "string") {
+      throw new UploadError(typeof data.error === "string" ? data.error : STRINGS.uploadFailed);
+    }
+    return data.url;
+  }
+
+  async function uploadPhoto(file) {
+    if (!file.type.startsWith("image/")) {
+      addNotice(STRINGS.uploadNotImage);
+      return;
+    }
+    if (file.size > config.maxUploadBytes) {
+      addNotice(STRINGS.uploadTooLarge);
+      return;
+    }
+    retireQuickReplies();
+    const preview = URL.createObjectURL(file);
+    const bubble = addBubble("user", { imageSrc: preview, alt: STRINGS.photoAlt, text: STRINGS.uploading, extraClass: "photo uploading" });
+    try {
+      const url = await postPhoto(file);
+      bubble.classList.remove("uploading");
+      bubble.querySelector(".msg-text").remove();
+      sendToBot(informMessage({ photo_url: url }));
+    } catch (error) {
+      bubble.remove();
+      URL.revokeObjectURL(preview);
+      addNotice(error instanceof UploadError ? error.message : STRINGS.uploadFailed);
+    }
+  }
+
+  el.attachButton.addEventListener("click", () => el.attachInput.click());
+  el.attachInput.addEventListener("change", () => {
+    const file = el.attachInput.files && el.attachInput.files[0];
+    el.attachInput.value = ""; // allow choosing the same file again
+    if (file) uploadPhoto(file);
+  });
+
+  // -------------------------------------------------------------- location
+
+  el.locationButton.addEventListener("click", () => {
+    if (!("geolocation" in navigator)) {
+      addNotice(STRINGS.locationUnsupported);
+      return;
+    }
+    el.locationButton.disabled = true;
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        el.locationButton.disabled = false;
+        const { latitude, longitude } = position.coords;
+        sendUserMessage(STRINGS.locationSent, informMessage({ latitude, longitude }));
+      },
+      (error) => {
+        el.locationButton.disabled = false;
+        addNotice(error.code === error.PERMISSION_DENIED ? STRINGS.locationDenied : STRINGS.locationFailed);
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+  });
+
+  // -------------------------------------------------------------- new chat
+
+  el.newChat.addEventListener("click", () => {
+    if (el.messages.querySelector(".msg.user") && !window.confirm(STRINGS.newChatConfirm)) return;
+    sessionId = randomId();
+    storeSession(sessionId);
+    outbox.length = 0;
+    replyArrived();
+    for (const node of [...el.messages.children]) {
+      if (!node.classList.contains("welcome")) node.remove();
+    }
+    if (socket.connected) requestSession();
+  });
+
+  updateComposer();
+})();

@@ -1,0 +1,35 @@
+"""Statuses, labels and the transition table."""
+from __future__ import annotations
+
+from bot import statuses
+
+
+def test_every_status_has_labels_and_a_transition_row() -> None:
+    for status in statuses.STATUSES:
+        assert statuses.citizen_label(status)
+        assert statuses.staff_label(status)
+        assert status in statuses.TRANSITIONS
+
+
+def test_citizens_see_the_four_ihanoi_labels() -> None:
+    assert set(statuses.CITIZEN_LABELS.values()) == {"Chờ xử lý", "Đang xử lý", "Đã xử lý", "Từ chối"}
+    assert statuses.citizen_label(statuses.DUPLICATE) == "Từ chối"
+    assert statuses.citizen_label(statuses.ACKNOWLEDGED) == "Chờ xử lý"
+
+
+def test_transitions_stay_within_known_statuses() -> None:
+    for source, targets in statuses.TRANSITIONS.items():
+        assert source not in targets
+        assert targets <= set(statuses.STATUSES)
+
+
+def test_reopen_and_closing() -> None:
+    assert statuses.can_transition(statuses.HANDLED, statuses.IN_PROGRESS)
+    assert not statuses.can_transition(statuses.REJECTED, statuses.HANDLED)
+    assert not statuses.can_transition(statuses.NEW, statuses.NEW)
+
+
+def test_category_and_priority_labels() -> None:
+    assert statuses.category_label(statuses.SIDEWALK) == "Lấn chiếm vỉa hè, lòng đường"
+    assert statuses.category_label(statuses.CONSTRUCTION) == "Trật tự xây dựng"
+    assert set(statuses.PRIORITY_LABELS) == set(statuses.PRIORITIES)
