@@ -28,6 +28,8 @@ class ValidateReportForm(FormValidationAction):
 
     def validate_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Dict[Text, Any]:
+        if value and value == tracker.get_slot("ward_code"):  # pre-filled when the report started
+            return {"location": value}
         code = entity_value(tracker, "ward_code")
         lat, lon = entity_value(tracker, "latitude"), entity_value(tracker, "longitude")
         if code:

@@ -44,6 +44,7 @@ class Mention:
     start: int  # character offsets in the NFC text, marker included
     end: int
     numbered: bool = False  # "quận 1", "phường 12": a numbered unit, not in Hanoi
+    unit_word: str = ""  # the folded marker as typed: "phuong", "xa", "thi tran", ...
 
     def kinds(self) -> Set[str]:
         return {r.kind for r in self.refs}
@@ -120,7 +121,9 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
         key = "".join(t.folded for t in toks[i:i + length])
         bare_ok = length >= 2 and key not in need_marker
         if marker or bare_ok or any(r.kind == "province" for r in refs):
-            mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end))
+            unit = " ".join(abbreviations("address").get(t.folded, t.folded) for t in toks[start:i]
+                            if not any(ch.isdigit() for ch in t.folded))
+            mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit))
         i += length
     return mentions
 
@@ -142,6 +145,14 @@ def _ward_codes(m: Mention, districts: Set[str], g: Gazetteer) -> List[str]:
     if new:
         return new
     return [c for o in old for c in o.new_codes]
+
+
+def _unit_agrees(m: Mention, g: Gazetteer) -> bool:
+    """Does "phường"/"xã"/"thị trấn" as typed fit at least one unit the name refers to?"""
+    if m.marker != "ward" or not m.unit_word:
+        return True
+    names = [g.wards[r.key].name for r in m.of("ward")] + [g.old_wards[r.key].name for r in m.of("old_ward")]
+    return any(fold(name).startswith(m.unit_word) for name in names)
 
 
 def _pick(groups: List[List[str]]) -> List[str]:
@@ -172,15 +183,19 @@ def resolve_text(text: str) -> Resolution:
     if any(m.marker == "ward" for m in ward_mentions):
         ward_mentions = [m for m in ward_mentions if m.marker == "ward"]
     districts = {r.key for m in district_mentions for r in m.of("district")}
-    street_codes = [c for m in mentions if m.marker == "street" or (m.marker is None and m not in ward_mentions)
+    # A bare name is a street only when it names no ward or district ("Bà Triệu", not "Hai Bà Trưng").
+    street_codes = [c for m in mentions if m.marker == "street" or (m.marker is None and not m.of("ward", "old_ward", "district"))
                     for r in m.of("street") for c in g.streets[r.key].ward_codes]
     address = _address_text(text, mentions)
 
     if ward_mentions:
         codes = _pick([_ward_codes(m, districts, g) for m in ward_mentions])
         narrowed = [c for c in codes if c in street_codes]
-        if len(set(codes)) > 1 and len(set(narrowed)) == 1:
-            return _resolved(narrowed[0], "split_ward_narrowed_by_street", address, g)
+        if len(set(codes)) > 1 and narrowed:
+            # the street table is incomplete: it may order the buttons, never decide alone
+            codes = narrowed + [c for c in codes if c not in narrowed]
+        if not all(_unit_agrees(m, g) for m in ward_mentions):  # "phường X" where only a "xã X" exists
+            return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="unit_type_mismatch", address_text=address)
         if len(set(codes)) == 1:
             return _resolved(codes[0], "ward", address, g)
         return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="split_or_several_wards", address_text=address)

@@ -41,7 +41,6 @@ BOT_BUBBLES = "#messages .msg.bot"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.asyncio,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="BROWSER TEST SKIPPED: /usr/bin/chromium is missing (apt-get install -y chromium)",

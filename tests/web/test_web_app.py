@@ -18,8 +18,6 @@ TINY_PNG = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny.png").read_
 PUBLIC_BASE_URL = "http://citizen.example:8080"
 RASA_PUBLIC_URL = "http://rasa.example:5005"
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest_asyncio.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
@@ -129,3 +127,20 @@ async def test_healthz(client: TestClient) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "ok"}
+
+
+def test_settings_fallback_reads_environment(tmp_path: Path) -> None:
+    from bot.web.settings import PROJECT_ROOT, WebSettings
+
+    defaults = WebSettings.from_env({})
+    assert defaults.upload_dir == PROJECT_ROOT / "var" / "uploads"
+    assert defaults.public_base_url == "http://localhost:8080"
+    assert defaults.rasa_public_url == "http://localhost:5005"
+
+    custom = WebSettings.from_env(
+        {"UPLOAD_DIR": str(tmp_path), "CONSOLE_PORT": "9000", "RASA_PUBLIC_URL": "https://chat.example/"}
+    )
+    assert custom.upload_dir == tmp_path
+    assert custom.public_base_url == "http://localhost:9000"
+    assert custom.console_port == 9000
+    assert custom.rasa_public_url == "https://chat.example/"

@@ -309,7 +309,7 @@
   }
 
   async function uploadPhoto(file) {
-    if (!file.type.startsWith("image/")) {
+    if (file.type && !file.type.startsWith("image/")) {
       addNotice(STRINGS.uploadNotImage);
       return;
     }

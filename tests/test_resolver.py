@@ -1,0 +1,75 @@
+"""The resolver on old, new, split, outside and missing places, with and without diacritics."""
+import pytest
+
+from bot.resolver import AMBIGUOUS, NONE, OUTSIDE, RESOLVED, resolution_for_code, resolve_point, resolve_text
+
+VAN_MIEU, KIM_LIEN, HOAN_KIEM, BACH_MAI, HAI_BA_TRUNG = "00226", "00229", "00070", "00292", "00256"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("phường Khâm Thiên, quận Đống Đa", VAN_MIEU),
+    ("p.kham thien q.dong da", VAN_MIEU),
+    ("P. Văn Miếu - Quốc Tử Giám", VAN_MIEU),
+    ("phuong van mieu quoc tu giam", VAN_MIEU),
+    ("phường Kim Liên", KIM_LIEN),
+    ("phuong kim lien", KIM_LIEN),
+    ("Kim Liên", KIM_LIEN),
+    ("phường Kim Liên, quận Đống Đa", KIM_LIEN),
+    ("số 12 Hàng Bông, phường Hoàn Kiếm", HOAN_KIEM),
+    ("phường Bạch Mai quận Hai Bà Trưng", BACH_MAI),
+    ("P.Quỳnh Mai, Q.Hai Bà Trưng", BACH_MAI),
+    ("phường Hai Bà Trưng", HAI_BA_TRUNG),
+    ("phường hoà bình", None),  # no such ward: must not resolve to something else
+])
+def test_resolved(text: str, code: str | None) -> None:
+    result = resolve_text(text)
+    if code is None:
+        assert result.status != RESOLVED
+    else:
+        assert (result.status, result.ward_code) == (RESOLVED, code), result
+
+
+def test_split_old_ward_offers_its_new_wards() -> None:
+    result = resolve_text("phường Thành Công quận Ba Đình")
+    assert result.status == AMBIGUOUS
+    assert {c.ward_name for c in result.candidates} == {"Phường Giảng Võ", "Phường Ô Chợ Dừa"}
+
+
+@pytest.mark.parametrize("text", ["ở Hai Bà Trưng", "quận Hai Bà Trưng", "q.hai ba trung"])
+def test_old_district_alone_asks_for_the_ward(text: str) -> None:
+    result = resolve_text(text)
+    assert result.status == AMBIGUOUS and result.reason == "district_only"
+    assert result.candidates[0].ward_code == HAI_BA_TRUNG and len(result.candidates) > 3
+
+
+@pytest.mark.parametrize("text", ["quận 1 TP Hồ Chí Minh", "tôi ở Đà Nẵng", "tỉnh Bắc Ninh", "q.7 tphcm"])
+def test_outside_hanoi(text: str) -> None:
+    assert resolve_text(text).status == OUTSIDE
+
+
+@pytest.mark.parametrize("text", [
+    "quán cà phê lấn chiếm vỉa hè", "nha hang lan chiem het via he", "xây dựng thành công", "", "😡",
+    "trung tâm thương mại lấn chiếm lòng đường",
+])
+def test_no_place_is_none(text: str) -> None:
+    assert resolve_text(text).status == NONE
+
+
+def test_lan_is_not_lang() -> None:
+    assert resolve_text("lấn chiếm").status == NONE
+    assert resolve_text("phường Láng").ward_name == "Phường Láng"
+
+
+def test_shared_location_is_resolved_for_confirmation() -> None:
+    result = resolve_point(21.0189, 105.8395)  # Khâm Thiên
+    assert result.status == RESOLVED and result.needs_confirmation
+    assert result.ward_code == VAN_MIEU and len(result.candidates) > 1
+
+
+def test_location_outside_hanoi() -> None:
+    assert resolve_point(10.776, 106.700).status == OUTSIDE
+
+
+def test_chosen_code() -> None:
+    assert resolution_for_code(KIM_LIEN).ward_name == "Phường Kim Liên"
+    assert resolution_for_code("99999").status == NONE
