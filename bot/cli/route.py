@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -49,7 +50,9 @@ def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path:
 def load_agent(model: Path) -> Any:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from rasa.core.agent import Agent  # heavy: import only when needed
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # unconfigured, structlog writes debug lines to stdout
     return Agent.load(str(model))
 
 

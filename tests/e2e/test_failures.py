@@ -1,0 +1,30 @@
+"""When a part of the system is down the citizen gets a polite answer and nothing is confirmed."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot import messages_vi as msg
+from tests.conftest import start_stack
+from tests.helpers.chat import CODE_RE, Conversation
+
+pytestmark = pytest.mark.e2e
+
+
+def test_action_server_down(tmp_path: Path) -> None:
+    stack = start_stack(tmp_path)
+    try:
+        chat = Conversation(stack.rasa_url)
+        chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm")
+        chat.say("/skip")
+        stack.stop_service("action server")
+        chat.say("0912345678")
+        assert msg.SERVICE_UNAVAILABLE in chat.text, chat.last
+        chat.say("/affirm")
+        assert not CODE_RE.search(chat.text), chat.last
+        with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
+            assert db.execute("SELECT count(*) FROM reports").fetchone() == (0,)
+    finally:
+        stack.stop()
