@@ -7,12 +7,12 @@ PY310 := $(shell command -v python3.10 2>/dev/null || (p=$$(pyenv prefix 3.10.13
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test model venv chromium bench eval clean-models
+.PHONY: run test model venv chromium postgres bench clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
 
-test: $(STAMP) model chromium
+test: $(STAMP) model chromium postgres
 	$(PY) -m pytest
 
 venv: $(STAMP)
@@ -33,6 +33,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "WARNING: chromium missing and not root: browser tests will be skipped"; fi; }
+
+postgres:
+	@bash scripts/ensure_postgres.sh
 
 bench: $(STAMP) model
 	$(PY) -m bench.rest_bench
