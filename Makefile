@@ -20,7 +20,7 @@ venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PY310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13)"; exit 1; }
 	test -x $(PY) || $(PY310) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 

@@ -138,6 +138,7 @@ class PhaseResult:
     conversations: int = 0
     failed: int = 0
     latencies: List[float] = field(default_factory=list)  # seconds, answered messages only
+    by_step: Dict[int, List[float]] = field(default_factory=dict)  # the same, per step of the conversation
     wall: float = 0.0
     time_limited: bool = False
     failures: List[Failure] = field(default_factory=list)
@@ -162,6 +163,8 @@ class PhaseResult:
             "mean_ms": _round(sum(ms) / len(ms)) if ms else None,
             "max_ms": _round(ms[-1]) if ms else None,
             "messages_per_s": _round(self.messages / self.wall if self.wall > 0 else None, 3),
+            "p50_ms_by_step": {str(step): _round(percentile(sorted(x * 1000.0 for x in values), 50))
+                               for step, values in sorted(self.by_step.items())},
             "failures": [str(f) for f in self.failures],
         }
 
@@ -208,6 +211,7 @@ async def _conversation(
             error = f"empty answer: {answer!r}"
             break
         result.latencies.append(elapsed)
+        result.by_step.setdefault(step, []).append(elapsed)
     else:
         error = script.check_last(answer)
         if error:
@@ -570,6 +574,11 @@ def render(results: Dict) -> str:
                 f"{name:<16}{level:>6}{s['conversations']:>7}{s['conversations_failed']:>8}{s['messages']:>6}"
                 f"{fmt(s['p50_ms'], '.0f'):>9}{fmt(s['p95_ms'], '.0f'):>9}{fmt(s['p99_ms'], '.0f'):>9}"
                 f"{fmt(s['messages_per_s'], '.2f'):>8}" + ("  (time limit hit)" if s["time_limited"] else ""))
+    lines += ["", "median latency by conversation step (ms)"]
+    for level in levels:
+        for name, data in systems.items():
+            steps = (data["levels"].get(level) or {}).get("p50_ms_by_step") or {}
+            lines.append(f"  {name:<16}{level:>3} users: " + ", ".join(f"{k}: {v:.0f}" for k, v in steps.items()))
     lines += ["", f"{'ratio phananh / demo':<24}" + "".join(f"{level + ' users':>11}" for level in levels)
               + f"{'aim':>9}"]
     ratios = results["comparison"]["ratios"]
@@ -603,8 +612,8 @@ def parse_levels(text: str) -> List[tuple]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--levels", type=parse_levels, default=parse_levels("1:15,20:60"),
-                        help="USERS:CONVERSATIONS pairs, comma-separated (default 1:15,20:60)")
+    parser.add_argument("--levels", type=parse_levels, default=parse_levels("1:50,20:200"),
+                        help="USERS:CONVERSATIONS pairs, comma-separated (default 1:50,20:200)")
     parser.add_argument("--warmup", type=int, default=5, help="warm-up conversations per server (default 5)")
     parser.add_argument("--time-limit", type=float, default=300.0,
                         help="seconds per load phase; no new conversation starts after it (default 300)")
