@@ -27,7 +27,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ import aiohttp
 
 from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
-from bot.stack import VENV_BIN, Stack, free_port
+from bot.stack import VENV_BIN, Stack, free_port, kill_group
 from bot.storage.setup import prepare_database
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
@@ -290,6 +289,19 @@ def _status_kib(pid: int, key: str) -> int:
     return 0
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process and its live children."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class RssSampler:
     """Peak of the summed VmRSS of a process and its children, sampled in a thread."""
 
@@ -345,19 +357,6 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
-
-
-def kill_group(process: subprocess.Popen, grace: float = 15.0) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
 
 
 def wait_http_ok(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
@@ -487,9 +486,16 @@ def bench_system(name: str, script: Script, start: Callable[[Path], Running], op
                 raise RuntimeError(f"{name}: every warm-up conversation failed; not measuring")
             levels = {}
             for concurrency, total in options.levels:
+                cpu_before = {key: cpu_seconds(sampler.pid) for key, sampler in samplers.items()}
+                cpu_before["bench_client"] = time.process_time()
                 phase = asyncio.run(run_load(running.url, script, concurrency, total, options.time_limit,
                                              options.request_timeout, first_index=options.warmup))
+                cpu_after = {key: cpu_seconds(sampler.pid) for key, sampler in samplers.items()}
+                cpu_after["bench_client"] = time.process_time()
                 summary = phase.summary()
+                summary["cpu_ms_per_message"] = {
+                    key: round((cpu_after[key] - cpu_before[key]) * 1000.0 / max(phase.messages, 1), 1)
+                    for key in cpu_before}
                 levels[str(concurrency)] = summary
                 print(f"   {concurrency:>2} users: {phase.conversations} conversations, {phase.messages} messages "
                       f"in {phase.wall:.1f} s, p50 {summary['p50_ms']} ms, {summary['messages_per_s']} msg/s, "
@@ -579,6 +585,12 @@ def render(results: Dict) -> str:
         for name, data in systems.items():
             steps = (data["levels"].get(level) or {}).get("p50_ms_by_step") or {}
             lines.append(f"  {name:<16}{level:>3} users: " + ", ".join(f"{k}: {v:.0f}" for k, v in steps.items()))
+    lines += ["", "CPU time per answered message (ms; the bench client shares the 2 cores)"]
+    for level in levels:
+        for name, data in systems.items():
+            cpu = (data["levels"].get(level) or {}).get("cpu_ms_per_message") or {}
+            lines.append(f"  {name:<16}{level:>3} users: "
+                         + ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in cpu.items()))
     lines += ["", f"{'ratio phananh / demo':<24}" + "".join(f"{level + ' users':>11}" for level in levels)
               + f"{'aim':>9}"]
     ratios = results["comparison"]["ratios"]

@@ -128,15 +128,15 @@ class Stack:
     def stop_service(self, name: str) -> None:
         for service in self.services:
             if service.name == name:
-                _terminate(service)
+                kill_group(service.process)
 
     def stop(self) -> None:
         for service in reversed(self.services):
-            _terminate(service)
+            kill_group(service.process)
 
 
-def _terminate(service: Service, grace: float = 10.0) -> None:
-    process = service.process
+def kill_group(process: Optional[subprocess.Popen], grace: float = 10.0) -> None:
+    """Stop a process started with `start_new_session=True`, and everything it started."""
     if not process or process.poll() is not None:
         return
     try:
