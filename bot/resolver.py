@@ -15,6 +15,7 @@ from bot.text import Token, abbreviations, fold, has_diacritics, nfc, normalize,
 RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
 HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
 MAX_POINT_DISTANCE_KM = 8.0
+MAX_HOUSE_NUMBER_TOKENS = 3
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ def _markers() -> Dict[tuple, tuple]:
 def _marker_before(toks: Sequence[Token], i: int) -> tuple:
     """The marker kind ending just before token i (skipping house numbers) and its start index."""
     j = i
-    while j > 0 and any(ch.isdigit() for ch in toks[j - 1].folded) and j - i > -3:
-        j -= 1
+    while j > 0 and i - j < MAX_HOUSE_NUMBER_TOKENS and any(ch.isdigit() for ch in toks[j - 1].folded):
+        j -= 1  # "ngõ 12 Khâm Thiên", "số 5/12 Huế": the marker stands before the numbers
     address_abbr = abbreviations("address")
     for length in (2, 1):
         if j - length < 0:
@@ -112,7 +113,7 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
                 break
         if not found:
             marker, start = _marker_before(toks, i)
-            if marker in ("district", "ward") and toks[i].folded.isdigit() and (i + 1 == len(toks) or True):
+            if marker in ("district", "ward") and toks[i].folded.isdigit():
                 mentions.append(Mention([], marker, toks[start].start, toks[i].end, numbered=True))
             i += 1
             continue
