@@ -3,7 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PY310 := $(shell command -v python3.10 2>/dev/null || (p=$$(pyenv prefix 3.10.13 2>/dev/null) && echo $$p/bin/python))
+# Python 3.10: `python3.10` if it really runs (a pyenv shim may not), else pyenv's 3.10.13.
+PY310 := $(shell for c in python3.10 "$$(pyenv prefix 3.10.13 2>/dev/null)/bin/python3.10"; do \
+  "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
