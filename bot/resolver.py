@@ -97,10 +97,15 @@ def _accents_agree(words: Sequence[Token], accented: str) -> bool:
     return all(not has_diacritics(t) or t == e for t, e in zip(typed, expected))
 
 
+@lru_cache(maxsize=1)
+def _names_needing_marker() -> frozenset:
+    return frozenset(fold(n).replace(" ", "") for n in load_places_extra()["bare_names_need_marker"])
+
+
 def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     g = g or get_gazetteer()
     toks = tokens(text)
-    need_marker = {fold(n).replace(" ", "") for n in load_places_extra()["bare_names_need_marker"]}
+    need_marker = _names_needing_marker()
     mentions: List[Mention] = []
     i = 0
     while i < len(toks):

@@ -11,7 +11,7 @@ from bot.web.assets import create_template_env
 from bot.web.keys import SETTINGS_KEY, TEMPLATES_KEY, UPLOAD_STORE_KEY
 from bot.web.routes import setup_routes
 from bot.web.security import install_security_headers
-from bot.web.settings import WebSettingsLike, console_port_from_env, load_settings
+from bot.web.settings import WebSettingsLike, load_settings
 from bot.web.upload_store import MAX_UPLOAD_BYTES, UploadStore
 
 # Uploads are streamed through request.multipart(); this only bounds other bodies.
@@ -32,8 +32,7 @@ def create_app(settings: WebSettingsLike | None = None) -> web.Application:
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
     settings = load_settings()
-    port = getattr(settings, "console_port", None) or console_port_from_env()
-    web.run_app(create_app(settings), host="0.0.0.0", port=int(port))
+    web.run_app(create_app(settings), host="0.0.0.0", port=settings.console_port)
 
 
 if __name__ == "__main__":

@@ -129,18 +129,18 @@ async def test_healthz(client: TestClient) -> None:
     assert await response.json() == {"status": "ok"}
 
 
-def test_settings_fallback_reads_environment(tmp_path: Path) -> None:
-    from bot.web.settings import PROJECT_ROOT, WebSettings
+def test_web_settings_come_from_the_environment(tmp_path: Path) -> None:
+    from bot.config import PROJECT_ROOT, load_settings
 
-    defaults = WebSettings.from_env({})
+    defaults = load_settings({})
     assert defaults.upload_dir == PROJECT_ROOT / "var" / "uploads"
     assert defaults.public_base_url == "http://localhost:8080"
     assert defaults.rasa_public_url == "http://localhost:5005"
 
-    custom = WebSettings.from_env(
+    custom = load_settings(
         {"UPLOAD_DIR": str(tmp_path), "CONSOLE_PORT": "9000", "RASA_PUBLIC_URL": "https://chat.example/"}
     )
     assert custom.upload_dir == tmp_path
     assert custom.public_base_url == "http://localhost:9000"
     assert custom.console_port == 9000
-    assert custom.rasa_public_url == "https://chat.example/"
+    assert custom.rasa_public_url == "https://chat.example"
