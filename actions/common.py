@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 
 from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution
 
@@ -18,6 +19,15 @@ DRAFT_SLOTS = (
     "address_text", "ward_candidates", "location_note", "latitude", "longitude", "photo_urls", "phone",
     "citizen_text", "draft_key",
 )
+
+
+def changed_slots(tracker: Tracker, slots: Dict[str, Any]) -> List[EventType]:
+    """SlotSet events for the values that differ from the tracker's (fewer events, less to validate)."""
+    return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+
+
+def reset_draft(tracker: Tracker) -> List[EventType]:
+    return changed_slots(tracker, {name: None for name in DRAFT_SLOTS})
 
 
 def latest_text(tracker: Tracker) -> str:

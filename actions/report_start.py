@@ -5,10 +5,10 @@ import uuid
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import DRAFT_SLOTS, latest_intent, latest_text, location_slots
+from actions.common import DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots
 from bot import intake
 from bot.resolver import NONE, resolve_text
 
@@ -26,10 +26,6 @@ def start_report_slots(text: str, category: str | None) -> Dict[str, Any]:
     return slots
 
 
-def as_events(slots: Dict[str, Any]) -> List[EventType]:
-    return [SlotSet(name, value) for name, value in slots.items()]
-
-
 class ActionStartReport(Action):
     def name(self) -> Text:
         return "action_start_report"
@@ -37,7 +33,7 @@ class ActionStartReport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
-        return as_events(start_report_slots(text, category))
+        return changed_slots(tracker, start_report_slots(text, category))
 
 
 class ActionInformWithoutReport(Action):
@@ -50,6 +46,6 @@ class ActionInformWithoutReport(Action):
         text = latest_text(tracker)
         category = intake.category_from_text(text)
         if category:
-            return as_events(start_report_slots(text, category)) + [FollowupAction("report_form")]
+            return changed_slots(tracker, start_report_slots(text, category)) + [FollowupAction("report_form")]
         dispatcher.utter_message(response="utter_ask_category")
         return []

@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import DRAFT_SLOTS, channel_of, local_datetime
+from actions.common import channel_of, local_datetime, reset_draft
 from bot import messages_vi as msg
 from bot.storage.db import get_database
 from bot.storage.reports import ReportDraft, submit_report
@@ -36,17 +36,13 @@ def draft_from(tracker: Tracker) -> ReportDraft:
     )
 
 
-def reset_draft() -> List[EventType]:
-    return [SlotSet(name, None) for name in DRAFT_SLOTS]
-
-
 class ActionSubmitReport(Action):
     def name(self) -> Text:
         return "action_submit_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         if not tracker.get_slot("confirmed"):
-            return reset_draft()
+            return reset_draft(tracker)
         draft = draft_from(tracker)
         try:
             report = await submit_report(get_database(), draft)
@@ -58,7 +54,7 @@ class ActionSubmitReport(Action):
         dispatcher.utter_message(
             text=msg.report_received(report.code, report.ward_name, local_datetime(report.due_at)),
         )
-        return reset_draft()
+        return reset_draft(tracker)
 
 
 class ActionCancelReport(Action):
@@ -67,4 +63,4 @@ class ActionCancelReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         dispatcher.utter_message(response="utter_report_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset_draft()
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset_draft(tracker)
