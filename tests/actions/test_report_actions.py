@@ -141,3 +141,12 @@ async def test_status_by_code_and_for_the_sender(database: Database) -> None:
     stranger = CollectingDispatcher()
     await status.ActionCheckStatus().run(stranger, tracker(text="phản ánh của tôi", intent="check_status", sender="other"), {})
     assert stranger.messages[0]["text"] == msg.STATUS_NO_REPORTS
+
+
+def test_only_changed_slots_become_events() -> None:
+    from actions.common import changed_slots, reset_draft
+
+    t = tracker({"category": "sidewalk", "ward_code": "00070"})
+    events = changed_slots(t, {"category": "sidewalk", "ward_code": None, "description": None, "photo": "skipped"})
+    assert [(e["name"], e["value"]) for e in events] == [("ward_code", None), ("photo", "skipped")]
+    assert [e["name"] for e in reset_draft(t)] == ["category", "ward_code"]
