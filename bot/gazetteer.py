@@ -15,9 +15,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.fuzzy import OneEditIndex
 from bot.text import DATA_DIR, fold, iter_words, normalize
 
 HANOI = "thanhphohanoi"
+FUZZY_MIN_KEY_LENGTH = 6  # shorter names ("lang", "hang") are too close to everyday words
 _WARD_PREFIXES = ("phuong", "xa", "thitran")
 _DISTRICT_PREFIXES = ("quan", "huyen", "thixa")
 
@@ -90,6 +92,7 @@ class Gazetteer:
     streets: Dict[str, Street]
     phrases: Dict[str, List[PlaceRef]] = field(default_factory=dict)  # key: folded, no spaces
     max_phrase_words: int = 6
+    _near: Optional[OneEditIndex] = field(default=None, repr=False)
 
     def ward_name(self, code: str) -> str:
         return self.wards[code].name
@@ -105,6 +108,17 @@ class Gazetteer:
 
     def lookup(self, words: Sequence[str]) -> List[PlaceRef]:
         return self.phrases.get("".join(fold(w) for w in words), [])
+
+    def lookup_near(self, words: Sequence[str]) -> List[PlaceRef]:
+        """Places one typo away; nothing when two different names are equally near."""
+        typed = "".join(fold(w) for w in words)
+        near = [k for k in self._one_edit_index().near(typed) if k[0] == typed[0]]  # typos rarely hit the first letter
+        return list(self.phrases[near[0]]) if len(near) == 1 else []
+
+    def _one_edit_index(self) -> OneEditIndex:
+        if self._near is None:
+            self._near = OneEditIndex(self.phrases, min_length=FUZZY_MIN_KEY_LENGTH)
+        return self._near
 
     def nearest_old_wards(self, lat: float, lon: float, limit: int = 5) -> List[Tuple[float, OldWard]]:
         ranked = sorted(((distance_km(lat, lon, w.lat, w.lon), w) for w in self.old_wards.values()), key=lambda p: p[0])

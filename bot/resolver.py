@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, load_places_extra
 from bot.text import Token, abbreviations, fold, has_diacritics, nfc, normalize, tokens
@@ -16,6 +16,9 @@ RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
 HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
 MAX_POINT_DISTANCE_KM = 8.0
 MAX_HOUSE_NUMBER_TOKENS = 3
+MAX_NEAR_WORDS = 5  # "van mieu quoc tu giam"
+MIN_BARE_NEAR_LENGTH = 10 # letters in a name matched with a typo and without a marker
+MIN_LONGER_NEAR_LENGTH = 12  # letters in a typo'd name that may override a shorter exact one
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class Resolution:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+Match = Tuple[int, List[PlaceRef], int]  # words, the places, letters
 
 
 @dataclass
@@ -63,6 +69,13 @@ def _markers() -> Dict[tuple, tuple]:
             words = normalize(phrase).lower().split()
             table[tuple(fold(w) for w in words)] = (kind, tuple(words))
     return table
+
+
+@lru_cache(maxsize=1)
+def _marker_words() -> frozenset:
+    """One-word markers and their abbreviations ("phuong", "p", "q"); not "thanh" of "thành phố"."""
+    words = {phrase[0] for phrase in _markers() if len(phrase) == 1}
+    return frozenset(words | {short for short, full in abbreviations("address").items() if full in words})
 
 
 def _marker_before(toks: Sequence[Token], i: int) -> tuple:
@@ -102,6 +115,42 @@ def _names_needing_marker() -> frozenset:
     return frozenset(fold(n).replace(" ", "") for n in load_places_extra()["bare_names_need_marker"])
 
 
+def _exact_match(toks: Sequence[Token], i: int, g: Gazetteer) -> Optional[Match]:
+    """The longest place name starting at token i, diacritics checked where typed."""
+    for length in range(min(g.max_phrase_words, len(toks) - i), 0, -1):
+        words = toks[i:i + length]
+        refs = [r for r in g.lookup([t.folded for t in words]) if _accents_agree(words, r.accented)]
+        if refs:
+            return length, refs, len("".join(t.folded for t in words))
+    return None
+
+
+def _near_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Optional[Match]:
+    """A place name one typo away: after "phường"/"quận" ("phuong kim lein"), or a long ward
+    name ("kham thienn"). Short bare words never match, so "lấn" cannot become "Láng"."""
+    unit_marker = marker in ("ward", "district")
+    for length in range(min(MAX_NEAR_WORDS, len(toks) - i), 0 if unit_marker else 1, -1):
+        words = [t.folded for t in toks[i:i + length]]
+        if any(w.isdigit() or w in _marker_words() for w in words):
+            continue  # "phuong van" is the marker and a word, not "Phong Vân"
+        if not unit_marker and len("".join(words)) < MIN_BARE_NEAR_LENGTH:
+            continue
+        refs = g.lookup_near(words)
+        if not unit_marker:
+            refs = [r for r in refs if r.kind in ("ward", "old_ward")]  # no street or province on a guess
+        if refs:
+            return length, refs, len("".join(words))
+    return None
+
+
+def _best_match(exact: Optional[Match], near: Optional[Match]) -> Optional[Match]:
+    """Exact wins, unless a longer name matches with one typo: "p. van mieu quoc tu giamm"
+    is the ward Văn Miếu - Quốc Tử Giám, not the old ward Văn Miếu plus noise."""
+    if exact and near and near[0] > exact[0] and near[2] >= MIN_LONGER_NEAR_LENGTH:
+        return near
+    return exact or near
+
+
 def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     g = g or get_gazetteer()
     toks = tokens(text)
@@ -109,21 +158,14 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     mentions: List[Mention] = []
     i = 0
     while i < len(toks):
-        found = None
-        for length in range(min(g.max_phrase_words, len(toks) - i), 0, -1):
-            words = toks[i:i + length]
-            refs = [r for r in g.lookup([t.folded for t in words]) if _accents_agree(words, r.accented)]
-            if refs:
-                found = (length, refs)
-                break
+        marker, start = _marker_before(toks, i)
+        found = _best_match(_exact_match(toks, i, g), _near_match(toks, i, g, marker))
         if not found:
-            marker, start = _marker_before(toks, i)
             if marker in ("district", "ward") and toks[i].folded.isdigit():
                 mentions.append(Mention([], marker, toks[start].start, toks[i].end, numbered=True))
             i += 1
             continue
-        length, refs = found
-        marker, start = _marker_before(toks, i)
+        length, refs, _ = found
         key = "".join(t.folded for t in toks[i:i + length])
         bare_ok = length >= 2 and key not in need_marker
         if marker or bare_ok or any(r.kind == "province" for r in refs):

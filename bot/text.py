@@ -18,6 +18,12 @@ DATA_DIR = Path(__file__).parent / "data"
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+# One-for-one character substitutions: typographic punctuation and odd spaces to plain ASCII.
+_PUNCTUATION = str.maketrans({
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00b4": "'",
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": ".", "\u00a0": " ", "\u3000": " ",
+    "\u2009": " ", "\u202f": " ", "\uff0c": ",", "\uff0e": ".", "\uff1f": "?", "\uff01": "!",
+})
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # "Old" tone placement puts the mark on the first vowel of open oa/oe/uy syllables
@@ -51,10 +57,18 @@ def normalize_tone_marks(text: str) -> str:
     return _OPEN_DIPHTHONG.sub(_move_tone, nfc(text))
 
 
+def normalize_in_place(text: str) -> str:
+    """NFC, one tone-mark style, plain punctuation, control characters as spaces.
+
+    Every step maps one character to one character, so on NFC input the result has the same
+    length and entity offsets annotated on the input stay valid.
+    """
+    return normalize_tone_marks(_CONTROL.sub(" ", nfc(text or "")).translate(_PUNCTUATION))
+
+
 def normalize(text: str) -> str:
-    """NFC, one tone-mark style, no control characters, single spaces; keeps case and diacritics."""
-    text = _CONTROL.sub(" ", nfc(text or ""))
-    text = normalize_tone_marks(text)
+    """`normalize_in_place`, then single spaces and no blank lines; keeps case and diacritics."""
+    text = normalize_in_place(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 

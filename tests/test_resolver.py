@@ -73,3 +73,41 @@ def test_location_outside_hanoi() -> None:
 def test_chosen_code() -> None:
     assert resolution_for_code(KIM_LIEN).ward_name == "Phường Kim Liên"
     assert resolution_for_code("99999").status == NONE
+
+
+@pytest.mark.parametrize("text, code", [
+    ("phuong kim lein", KIM_LIEN),  # swapped letters after a marker
+    ("p. van mieu quoc tu giamm", VAN_MIEU),  # a long name with a typo beats the shorter old ward "Văn Miếu"
+    ("kham thienn, quan dong da", VAN_MIEU),  # a long bare ward name
+    ("xay khong phep o phuong Bach Maii", BACH_MAI),
+    ("phường Kim Liêm", KIM_LIEN),  # a typo with diacritics
+])
+def test_one_typo_in_a_place_name_is_forgiven(text: str, code: str) -> None:
+    result = resolve_text(text)
+    assert (result.status, result.ward_code) == (RESOLVED, code), result
+
+
+@pytest.mark.parametrize("text", [
+    "nha hang lan chiem het via he",  # "hang lan" is one edit from the street Hàng Cân
+    "trung tâm thương mại lấn chiếm lòng đường",  # "tâm thương" is one edit from Cam Thượng
+    "phuong van",  # the marker is not part of a name ("Phong Vân")
+    "phường Hoàng Kiếm",  # one edit from both Hoàn Kiếm and Hoàng Kim: ask, don't pick
+    "lan chiem via he pho Lan",
+])
+def test_typo_tolerance_makes_no_false_hits(text: str) -> None:
+    assert resolve_text(text).status != RESOLVED
+
+
+def test_old_ward_named_like_a_part_of_a_new_ward_still_asks() -> None:
+    result = resolve_text("phường Văn Miếu, quận Đống Đa")
+    assert result.status == AMBIGUOUS
+    assert VAN_MIEU in [c.ward_code for c in result.candidates]
+
+
+def test_one_edit_distance_counts_a_swap_as_one() -> None:
+    from bot.fuzzy import OneEditIndex, osa_distance
+
+    assert osa_distance("kimlien", "kimlein") == 1
+    assert osa_distance("kimlien", "kimlian") == 1
+    assert osa_distance("kimlien", "kimli") == 2
+    assert OneEditIndex(["kimlien", "kimlian"], min_length=6).near("kimlien") == ["kimlian"]

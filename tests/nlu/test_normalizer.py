@@ -1,0 +1,38 @@
+import unicodedata
+
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.normalizer import VietnameseNormalizer
+from bot.nlu.tokenizer import VietnameseTokenizer
+
+
+def _normalizer() -> VietnameseNormalizer:
+    return VietnameseNormalizer.create({}, None, None, None)  # type: ignore[arg-type]
+
+
+def test_messages_are_composed_and_tone_marks_unified_before_tokenisation() -> None:
+    decomposed = unicodedata.normalize("NFD", "Vỉa hè   phường Thuỵ Khuê “lấn chiếm”\u200b")
+    [message] = _normalizer().process([Message({TEXT: decomposed})])
+    assert message.get(TEXT) == 'Vỉa hè phường Thụy Khuê "lấn chiếm"'
+
+
+def test_training_examples_keep_their_entity_offsets() -> None:
+    text = "xây sai phép ở phường Thuỵ Khuê – gần hồ"
+    start = text.index("phường")
+    entity = {"start": start, "end": start + len("phường Thuỵ Khuê"), "value": "phường Thuỵ Khuê", "entity": "ward"}
+    message = Message({TEXT: text, ENTITIES: [entity], "intent": "report_construction"})
+    _normalizer().process_training_data(TrainingData([message]))
+    normalized = message.get(TEXT)
+    assert normalized == "xây sai phép ở phường Thụy Khuê - gần hồ"
+    assert normalized[entity["start"]:entity["end"]] == "phường Thụy Khuê"
+
+
+def test_with_and_without_diacritics_the_tokenizer_sees_the_same_words() -> None:
+    tokenizer = VietnameseTokenizer(VietnameseTokenizer.get_default_config())
+    seen = []
+    for text in ("Nhà bên cạnh xây ko phép ở P. Hoà Bình", "nha ben canh xay khong phep o phuong hoa binh"):
+        [message] = _normalizer().process([Message({TEXT: text})])
+        seen.append([t.text for t in tokenizer.tokenize(message, TEXT)])
+    assert seen[0] == seen[1]
