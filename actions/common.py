@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from bot.intake import is_payload
 from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution
 
 HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,7 +32,23 @@ def reset_draft(tracker: Tracker) -> List[EventType]:
 
 
 def latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
+    """What the citizen wrote. After "Có phải bạn muốn …?" → "Đúng vậy", Rasa replays the
+    button's payload as the message; the words that were confirmed are the ones we want."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return (confirmed_text(tracker) or text) if is_payload(text) else text
+
+
+def confirmed_text(tracker: Tracker) -> Optional[str]:
+    """The text of the message a fallback confirmation was about, if the latest ones were clicks."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = event.get("text") or ""
+        if is_payload(text):
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        return text if intent == "nlu_fallback" else None
+    return None
 
 
 def latest_intent(tracker: Tracker) -> str:

@@ -82,3 +82,24 @@ def status_detail(code: str, category_label: str, status_label: str, ward_name: 
     if note:
         lines.append(f"• Ghi chú mới nhất: {note}")
     return "\n".join(lines)
+
+# --- when the bot is not sure it understood (two-stage fallback) -----------------------
+# "Có phải bạn muốn …?" — one description per intent the bot may ask to confirm.
+INTENT_DESCRIPTIONS = {
+    "report_sidewalk": "phản ánh lấn chiếm vỉa hè, lòng đường",
+    "report_construction": "phản ánh vi phạm trật tự xây dựng (xây không phép, sai phép, cơi nới)",
+    "report_other": "báo một sự cố đô thị khác (đèn đường, rác thải, ổ gà, cống tắc…)",
+    "check_status": "tra cứu kết quả xử lý phản ánh đã gửi",
+    "inform": "cung cấp địa chỉ hoặc thêm thông tin cho phản ánh",
+    "ask_capabilities": "biết mình có thể giúp gì",
+    "greet": "chào hỏi",
+    "goodbye": "kết thúc cuộc trò chuyện",
+    "thank": "gửi lời cảm ơn",
+    "affirm": "trả lời là đồng ý",
+    "deny": "trả lời là không",
+    "skip": "bỏ qua bước này",
+    "cancel": "hủy phản ánh đang nhập",
+    "stay_anonymous": "gửi phản ánh ẩn danh",
+}
+ASK_AFFIRMATION = "Mình chưa chắc đã hiểu đúng ý bạn. Có phải bạn muốn {description}?"
+AFFIRM_BUTTON, DENY_BUTTON = "Đúng vậy", "Không phải"

@@ -1,0 +1,1 @@
+"""Measuring the bot: held-out cases, scoring, baselines (`python -m bot eval`)."""

@@ -1,0 +1,117 @@
+"""`python -m bot eval-fallback`: choose FallbackClassifier thresholds on a validation split.
+
+The training data is split (stratified, fixed seed) into 80% to train on and 20% to validate
+on; the held-out set is never used. For each threshold pair we count what the bot would do
+with each validation message: accept a right intent, accept a wrong one, or ask "Có phải bạn
+muốn …?". A wrong acceptance sends the conversation down the wrong path, a needless question
+costs the citizen one click, so the chosen pair minimises
+    WRONG_ACCEPT_COST × wrong acceptances + needless questions.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Sequence, Tuple
+
+from bot.cli.route import load_agent, top_intent
+from bot.config import PROJECT_ROOT
+from bot.evaluation.baselines import train_nlu
+
+WRONG_ACCEPT_COST = 3
+THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(15)]  # 0.20 … 0.90
+AMBIGUITY = [0.0, 0.02, 0.05, 0.08, 0.1, 0.15]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    expected: str
+    top: str
+    top_confidence: float
+    margin: float  # top minus second confidence
+
+
+@dataclass(frozen=True)
+class Outcome:
+    threshold: float
+    ambiguity: float
+    right_accepted: int
+    wrong_accepted: int
+    needless_questions: int  # right guesses the bot still asked about
+    caught: int  # wrong guesses it asked about
+
+    @property
+    def cost(self) -> int:
+        return WRONG_ACCEPT_COST * self.wrong_accepted + self.needless_questions
+
+
+def outcome(ranked: Sequence[Ranked], threshold: float, ambiguity: float) -> Outcome:
+    counts = {"right_accepted": 0, "wrong_accepted": 0, "needless_questions": 0, "caught": 0}
+    for r in ranked:
+        asks = r.top_confidence < threshold or r.margin < ambiguity
+        right = r.top == r.expected
+        key = ("needless_questions" if right else "caught") if asks else ("right_accepted" if right else "wrong_accepted")
+        counts[key] += 1
+    return Outcome(threshold, ambiguity, **counts)
+
+
+def sweep(ranked: Sequence[Ranked]) -> List[Outcome]:
+    return [outcome(ranked, t, a) for t in THRESHOLDS for a in AMBIGUITY]
+
+
+def best(outcomes: Sequence[Outcome]) -> Outcome:
+    """Lowest cost; among equals the lowest thresholds (fewest questions in real use)."""
+    return min(outcomes, key=lambda o: (o.cost, o.threshold, o.ambiguity))
+
+
+def _ranked(parsed: dict, expected: str) -> Ranked:
+    ranking = [i for i in parsed.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
+    top = top_intent(parsed)
+    second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+    return Ranked(expected, top.get("name"), float(top.get("confidence") or 0.0), float(top.get("confidence") or 0.0) - second)
+
+
+def validation_rankings(config: Path, seed: int) -> Tuple[List[Ranked], int]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    train, validation = data.train_test_split(train_frac=0.8, random_seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        train_file = Path(tmp) / "train.yml"
+        train_file.write_text(train.nlu_as_yaml(), encoding="utf-8")
+        model, _seconds = train_nlu(config, "fallback-tuning", nlu=train_file)
+    agent = load_agent(model)
+    examples = [(m.get("text"), m.get("intent")) for m in validation.intent_examples]
+
+    async def parse_all() -> List[Ranked]:
+        return [_ranked(await agent.parse_message(text), intent) for text, intent in examples]
+
+    return asyncio.run(parse_all()), len(train.intent_examples)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("eval-fallback", help="choose FallbackClassifier thresholds on a validation split")
+    p.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    ranked, trained_on = validation_rankings(args.config, args.seed)
+    outcomes = sweep(ranked)
+    chosen = best(outcomes)
+    out = sys.stdout
+    out.write(f"Validation split: trained on {trained_on} examples, validated on {len(ranked)} (seed {args.seed}).\n")
+    out.write(f"Top-intent accuracy without fallback: {sum(r.top == r.expected for r in ranked) / len(ranked):.3f}\n\n")
+    out.write(f"{'threshold':>9} {'ambiguity':>9} {'right':>6} {'wrong':>6} {'needless?':>9} {'caught':>6} {'cost':>5}\n")
+    for o in outcomes:
+        if o.ambiguity in (0.0, chosen.ambiguity):
+            mark = "  <- chosen" if o == chosen else ""
+            out.write(f"{o.threshold:>9.2f} {o.ambiguity:>9.2f} {o.right_accepted:>6} {o.wrong_accepted:>6} "
+                      f"{o.needless_questions:>9} {o.caught:>6} {o.cost:>5}{mark}\n")
+    out.write(f"\nChosen (cost = {WRONG_ACCEPT_COST} × wrong + needless): threshold {chosen.threshold}, "
+              f"ambiguity_threshold {chosen.ambiguity}\n")
+    return 0
