@@ -9,7 +9,7 @@ PY310 := $(shell for c in python3.10 "$$(pyenv prefix 3.10.13 2>/dev/null)/bin/p
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test model venv chromium postgres bench clean-models
+.PHONY: run test model venv chromium postgres bench eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
@@ -42,5 +42,17 @@ postgres:
 bench: $(STAMP) model
 	$(PY) -m bench.rest_bench
 
+# NLU quality: our model, `rasa init`'s pipeline and vietnamadminunits' parser on eval/heldout.jsonl.
+eval: $(STAMP) model
+	$(PY) -m bot eval
+
+# FallbackClassifier thresholds, chosen on an 80/20 split of the training data (never the held-out set).
+eval-fallback: $(STAMP)
+	$(PY) -m bot eval-fallback
+
+cross-validate: $(STAMP)
+	$(VENV)/bin/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
+	  --out var/eval/cross-validation
+
 clean-models:
-	rm -f models/*.tar.gz
+	rm -f models/*.tar.gz models/eval/*.tar.gz

@@ -16,6 +16,8 @@ RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
 HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
 MAX_POINT_DISTANCE_KM = 8.0
 MAX_HOUSE_NUMBER_TOKENS = 3
+RURAL_UNITS = ("xa", "thi tran")
+MAX_STREET_NAMED_LIKE_WARD_CODES = 6
 MAX_NEAR_WORDS = 5  # "van mieu quoc tu giam"
 MIN_BARE_NEAR_LENGTH = 10 # letters in a name matched with a typo and without a marker
 MIN_LONGER_NEAR_LENGTH = 12  # letters in a typo'd name that may override a shorter exact one
@@ -151,6 +153,18 @@ def _best_match(exact: Optional[Match], near: Optional[Match]) -> Optional[Match
     return exact or near
 
 
+def _is_unit_marker_before_a_name(toks: Sequence[Token], i: int, g: Gazetteer) -> bool:
+    """Is token i "quan"/"phuong"/"xa"… typed as a marker, with a district or ward name after it?"""
+    entry = _markers().get((abbreviations("address").get(toks[i].folded, toks[i].folded),))
+    if not entry or entry[0] not in ("ward", "district") or i + 1 >= len(toks):
+        return False
+    if has_diacritics(toks[i].text) and toks[i].text != entry[1][0]:
+        return False  # "quán" is a word, not "quận"
+    after = _exact_match(toks, i + 1, g)
+    wanted = {"ward", "old_ward"} if entry[0] == "ward" else {"district"}
+    return bool(after and any(r.kind in wanted for r in after[1]))
+
+
 def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     g = g or get_gazetteer()
     toks = tokens(text)
@@ -159,6 +173,9 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     i = 0
     while i < len(toks):
         marker, start = _marker_before(toks, i)
+        if _is_unit_marker_before_a_name(toks, i, g):
+            i += 1
+            continue
         found = _best_match(_exact_match(toks, i, g), _near_match(toks, i, g, marker))
         if not found:
             if marker in ("district", "ward") and toks[i].folded.isdigit():
@@ -168,7 +185,7 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
         length, refs, _ = found
         key = "".join(t.folded for t in toks[i:i + length])
         bare_ok = length >= 2 and key not in need_marker
-        if marker or bare_ok or any(r.kind == "province" for r in refs):
+        if (marker and (marker != "landmark" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
             unit = " ".join(abbreviations("address").get(t.folded, t.folded) for t in toks[start:i]
                             if not any(ch.isdigit() for ch in t.folded))
             mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit))
@@ -195,12 +212,31 @@ def _ward_codes(m: Mention, districts: Set[str], g: Gazetteer) -> List[str]:
     return [c for o in old for c in o.new_codes]
 
 
+def _place_codes(m: Mention, g: Gazetteer) -> List[str]:
+    """Every new ward a mention's names may lie in: its streets' wards, then its wards'."""
+    codes = [c for r in m.of("street") for c in g.streets[r.key].ward_codes]
+    codes += [r.key for r in m.of("ward")] + [c for r in m.of("old_ward") for c in g.old_wards[r.key].new_codes]
+    return codes
+
+
+def _street_codes(m: Mention, g: Gazetteer) -> List[str]:
+    """Wards of a street: "phố Huế", a bare "Bà Triệu" (not "Hai Bà Trưng": that names a ward or
+    district), or "ngõ Văn Chương" — a street named like an old ward, which is near that ward."""
+    if m.marker == "street":
+        codes = _place_codes(m, g)
+        return codes if m.of("street") else codes[:MAX_STREET_NAMED_LIKE_WARD_CODES]
+    if m.marker is None and not m.of("ward", "old_ward", "district"):
+        return [c for r in m.of("street") for c in g.streets[r.key].ward_codes]
+    return []
+
+
 def _unit_agrees(m: Mention, g: Gazetteer) -> bool:
     """Does "phường"/"xã"/"thị trấn" as typed fit at least one unit the name refers to?"""
     if m.marker != "ward" or not m.unit_word:
         return True
     names = [g.wards[r.key].name for r in m.of("ward")] + [g.old_wards[r.key].name for r in m.of("old_ward")]
-    return any(fold(name).startswith(m.unit_word) for name in names)
+    typed = RURAL_UNITS if m.unit_word in RURAL_UNITS else (m.unit_word,)
+    return any(fold(name).startswith(typed) for name in names)
 
 
 def _pick(groups: List[List[str]]) -> List[str]:
@@ -231,9 +267,8 @@ def resolve_text(text: str) -> Resolution:
     if any(m.marker == "ward" for m in ward_mentions):
         ward_mentions = [m for m in ward_mentions if m.marker == "ward"]
     districts = {r.key for m in district_mentions for r in m.of("district")}
-    # A bare name is a street only when it names no ward or district ("Bà Triệu", not "Hai Bà Trưng").
-    street_codes = [c for m in mentions if m.marker == "street" or (m.marker is None and not m.of("ward", "old_ward", "district"))
-                    for r in m.of("street") for c in g.streets[r.key].ward_codes]
+    street_codes = [c for m in mentions for c in _street_codes(m, g)]
+    landmark_codes = [c for m in mentions if m.marker == "landmark" for c in _place_codes(m, g)]
     address = _address_text(text, mentions)
 
     if ward_mentions:
@@ -248,10 +283,10 @@ def resolve_text(text: str) -> Resolution:
             return _resolved(codes[0], "ward", address, g)
         return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="split_or_several_wards", address_text=address)
     district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
-    if street_codes:
-        in_district = [c for c in street_codes if c in district_codes] if district_codes else []
-        codes = in_district or street_codes
-        return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="street_only", address_text=address)
+    for reason, near_codes in (("street_only", street_codes), ("landmark", landmark_codes)):
+        if near_codes:
+            in_district = [c for c in near_codes if c in district_codes] if district_codes else []
+            return Resolution(AMBIGUOUS, candidates=_candidates(in_district or near_codes, g), reason=reason, address_text=address)
     if district_codes:
         return Resolution(AMBIGUOUS, candidates=_candidates(district_codes, g), reason="district_only", address_text=address)
     if any(m.of("province") for m in mentions):

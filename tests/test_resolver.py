@@ -111,3 +111,25 @@ def test_one_edit_distance_counts_a_swap_as_one() -> None:
     assert osa_distance("kimlien", "kimlian") == 1
     assert osa_distance("kimlien", "kimli") == 2
     assert OneEditIndex(["kimlien", "kimlian"], min_length=6).near("kimlien") == ["kimlian"]
+
+
+@pytest.mark.parametrize("text, candidates", [
+    ("vỉa hè đường Láng đoạn gần ngã tư Sở bị tiệm rửa xe chiếm", {"00235", "00199"}),  # near a place, on a street
+    ("rac thai o dau ngo 6 Phuong Mai", {KIM_LIEN, BACH_MAI}),  # an alley named like a split old ward
+    ("nha xay trai phep gan cho Kim Lien", {KIM_LIEN}),  # a landmark named like a ward
+])
+def test_streets_and_landmarks_give_candidates_never_a_ward(text: str, candidates: set) -> None:
+    result = resolve_text(text)
+    assert result.status == AMBIGUOUS, result
+    assert {c.ward_code for c in result.candidates} == candidates
+
+
+def test_a_marker_typed_without_diacritics_is_read_as_the_marker() -> None:
+    # "quan Thanh Xuan" is the old district, not the old ward Quán Thánh: the split old ward asks
+    result = resolve_text("so 19 ngo 35 Khuong Ha, phuong Khuong Dinh quan Thanh Xuan")
+    assert result.status == AMBIGUOUS and {c.ward_code for c in result.candidates} == {"00352", "00364"}
+    assert resolve_text("quán ăn ở phố Quán Thánh").reason == "street_only"
+
+
+def test_xa_also_names_an_old_town() -> None:
+    assert resolve_text("đất nông nghiệp ở xã Yên Viên").ward_code == "00541"

@@ -50,8 +50,8 @@ def routing_outcome(case: Case, pred: Prediction) -> str:
     if pred.status == RESOLVED:
         return GUESSED
     if case.expect == "ask":
-        if case.candidates:  # a split old ward or a district: the buttons must hold every ward it covers
-            return RIGHT if pred.status == AMBIGUOUS and set(case.candidates) <= set(pred.candidates) else MISSED
+        if case.candidates:  # a split old ward, a district: the buttons must offer at least one of its wards
+            return RIGHT if pred.status == AMBIGUOUS and set(case.candidates) & set(pred.candidates) else MISSED
         return RIGHT if pred.status in (AMBIGUOUS, NONE) else MISSED  # a street alone: any question will do
     if case.expect == "outside":
         return RIGHT if pred.status == OUTSIDE else MISSED

@@ -20,7 +20,8 @@ def case(expect: str, ward: str | None = None, candidates=(), intent="report_sid
     (case("ward", "00226"), Prediction("x", status="ambiguous", candidates=("00229", "00226")), ASKED_INSTEAD),
     (case("ward", "00226"), Prediction("x", status="none"), MISSED),
     (case("ask", candidates=("00226", "00190")), Prediction("x", status="ambiguous", candidates=("00190", "00226", "00229")), RIGHT),
-    (case("ask", candidates=("00226", "00190")), Prediction("x", status="ambiguous", candidates=("00226",)), MISSED),
+    (case("ask", candidates=("00226", "00190")), Prediction("x", status="ambiguous", candidates=("00226",)), RIGHT),
+    (case("ask", candidates=("00226", "00190")), Prediction("x", status="ambiguous", candidates=("00229",)), MISSED),
     (case("ask", candidates=("00226", "00190")), Prediction("x", status="none"), MISSED),
     (case("ask", candidates=("00226", "00190")), Prediction("x", status="resolved", ward_code="00226"), GUESSED),
     (case("ask"), Prediction("x", status="none"), RIGHT),  # a street alone: asking for the place is right
