@@ -1,7 +1,8 @@
 """`python -m bot eval-fallback`: choose FallbackClassifier thresholds on a validation split.
 
-The training data is split (stratified, fixed seed) into 80% to train on and 20% to validate
-on; the held-out set is never used. For each threshold pair we count what the bot would do
+The training data is split (stratified, fixed seeds) into 80% to train on and 20% to validate
+on, once per seed, and the validation results are pooled; the held-out set is never used.
+For each threshold pair we count what the bot would do
 with each validation message: accept a right intent, accept a wrong one, or ask "Có phải bạn
 muốn …?". A wrong acceptance sends the conversation down the wrong path, a needless question
 costs the citizen one click, so the chosen pair minimises
@@ -77,7 +78,8 @@ def _ranked(parsed: dict, expected: str) -> Ranked:
 def validation_rankings(config: Path, seed: int) -> Tuple[List[Ranked], int]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    files = sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
+    data = load_data(str(files[0])).merge(*(load_data(str(f)) for f in files[1:]))
     train, validation = data.train_test_split(train_frac=0.8, random_seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         train_file = Path(tmp) / "train.yml"
@@ -95,16 +97,20 @@ def validation_rankings(config: Path, seed: int) -> Tuple[List[Ranked], int]:
 def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("eval-fallback", help="choose FallbackClassifier thresholds on a validation split")
     p.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44], help="one 80/20 split and training per seed")
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    ranked, trained_on = validation_rankings(args.config, args.seed)
+    ranked: List[Ranked] = []
+    for seed in args.seeds:
+        seed_ranked, trained_on = validation_rankings(args.config, seed)
+        ranked += seed_ranked
     outcomes = sweep(ranked)
     chosen = best(outcomes)
     out = sys.stdout
-    out.write(f"Validation split: trained on {trained_on} examples, validated on {len(ranked)} (seed {args.seed}).\n")
+    out.write(f"Validation: {len(args.seeds)} splits (seeds {args.seeds}), each trained on {trained_on} examples; "
+              f"{len(ranked)} validation predictions pooled.\n")
     out.write(f"Top-intent accuracy without fallback: {sum(r.top == r.expected for r in ranked) / len(ranked):.3f}\n\n")
     out.write(f"{'threshold':>9} {'ambiguity':>9} {'right':>6} {'wrong':>6} {'needless?':>9} {'caught':>6} {'cost':>5}\n")
     for o in outcomes:
