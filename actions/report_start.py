@@ -8,13 +8,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots
+from actions.common import DRAFT_SLOTS, changed_slots, entity_value, latest_intent, latest_text, location_slots
 from bot import intake
+from bot import messages_vi as msg
 from bot.resolver import NONE, resolve_text
 
-def start_report_slots(text: str, category: str | None) -> Dict[str, Any]:
+def start_report_slots(text: str, category: str | None, photos: List[str] | None = None) -> Dict[str, Any]:
+    """A fresh draft from the first message; `photos` sent before the report started are kept."""
     slots: Dict[str, Any] = {name: None for name in DRAFT_SLOTS}
-    slots.update(draft_key=uuid.uuid4().hex, category=category, photo_urls=[])
+    slots.update(draft_key=uuid.uuid4().hex, category=category, photo_urls=list(photos or []))
+    if photos:
+        slots["photo"] = "provided"
     if intake.is_payload(text):
         return slots
     slots["citizen_text"] = intake.clip(text)
@@ -33,7 +37,7 @@ class ActionStartReport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
-        return changed_slots(tracker, start_report_slots(text, category))
+        return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls")))
 
 
 class ActionInformWithoutReport(Action):
@@ -44,8 +48,14 @@ class ActionInformWithoutReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         text = latest_text(tracker)
+        photo = entity_value(tracker, "photo_url")
+        if photo:  # a photo first (Zalo, the web chat's 📷): keep it, ask what it shows
+            dispatcher.utter_message(text=msg.PHOTO_WITHOUT_REPORT,
+                                     buttons=[{"title": t, "payload": p} for t, p in msg.CATEGORY_BUTTONS])
+            return changed_slots(tracker, {"photo_urls": list(tracker.get_slot("photo_urls") or []) + [str(photo)]})
         category = intake.category_from_text(text)
         if category:
-            return changed_slots(tracker, start_report_slots(text, category)) + [FollowupAction("report_form")]
+            photos = tracker.get_slot("photo_urls")
+            return changed_slots(tracker, start_report_slots(text, category, photos)) + [FollowupAction("report_form")]
         dispatcher.utter_message(response="utter_ask_category")
         return []

@@ -13,6 +13,11 @@ process; tests that change environment variables call `reset_settings()` afterwa
 | PUBLIC_BASE_URL   | http://localhost:8080                     |
 | RASA_TOKEN        | phananh-dev-token                         |
 | LOG_LEVEL         | INFO                                      |
+| ZALO_APP_ID       | (unset: the Zalo channel is off)          |
+| ZALO_APP_SECRET, ZALO_OA_SECRET_KEY | (required with ZALO_APP_ID) |
+| ZALO_API_BASE     | https://openapi.zalo.me                   |
+| ZALO_OAUTH_BASE   | https://oauth.zaloapp.com                 |
+| ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN | initial tokens, used once when the database has none |
 
 Folders are not created here: the storage layer creates a SQLite file's folder when it
 opens or migrates the database, and whoever writes uploads creates UPLOAD_DIR.
@@ -30,6 +35,21 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 
 @dataclass(frozen=True)
+class ZaloSettings:
+    app_id: str
+    app_secret: str
+    oa_secret_key: str
+    api_base: str
+    oauth_base: str
+    initial_access_token: str
+    initial_refresh_token: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     rasa_port: int
@@ -40,6 +60,7 @@ class Settings:
     rasa_token: str
     log_level: str
     rasa_public_url: str  # where the citizen's browser reaches Rasa's socket.io channel
+    zalo: ZaloSettings
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -77,7 +98,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rasa_token=_str(env, "RASA_TOKEN", "phananh-dev-token"),
         log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
         rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{_int(env, 'RASA_PORT', 5005)}").rstrip("/"),
+        zalo=_zalo_settings(env),
     )
+
+
+def _zalo_settings(env: Mapping[str, str]) -> ZaloSettings:
+    zalo = ZaloSettings(
+        app_id=_str(env, "ZALO_APP_ID", ""),
+        app_secret=_str(env, "ZALO_APP_SECRET", ""),
+        oa_secret_key=_str(env, "ZALO_OA_SECRET_KEY", ""),
+        api_base=_str(env, "ZALO_API_BASE", "https://openapi.zalo.me").rstrip("/"),
+        oauth_base=_str(env, "ZALO_OAUTH_BASE", "https://oauth.zaloapp.com").rstrip("/"),
+        initial_access_token=_str(env, "ZALO_ACCESS_TOKEN", ""),
+        initial_refresh_token=_str(env, "ZALO_REFRESH_TOKEN", ""),
+    )
+    if zalo.enabled and not (zalo.app_secret and zalo.oa_secret_key):
+        raise ValueError("ZALO_APP_ID is set: ZALO_APP_SECRET and ZALO_OA_SECRET_KEY are required too")
+    return zalo
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,8 @@ LOCATION_NOT_FOUND = (
 OTHER_WARD_BUTTON = "Phường, xã khác"
 PHOTO_NOT_RECEIVED = "Mình chưa nhận được ảnh. Bạn bấm nút 📷 để gửi ảnh, hoặc bấm \"Bỏ qua\" nếu không có ảnh nhé."
 PHOTO_RECEIVED = "Mình đã nhận ảnh của bạn."
+PHOTO_WITHOUT_REPORT = "Mình đã nhận ảnh của bạn. Ảnh này cho thấy vi phạm nào?"
+CATEGORY_BUTTONS = (("Lấn chiếm vỉa hè, lòng đường", "/report_sidewalk"), ("Vi phạm trật tự xây dựng", "/report_construction"))
 CONTACT_INVALID = "Số điện thoại chưa đúng (cần 10 số, ví dụ 0912345678). Bạn nhập lại, hoặc bấm \"Ẩn danh\" nhé."
 DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất vài từ về vi phạm)."
 CONFIRM_PROMPT = "Bạn kiểm tra lại thông tin phản ánh:"
@@ -104,3 +106,29 @@ INTENT_DESCRIPTIONS = {
 }
 ASK_AFFIRMATION = "Mình chưa chắc đã hiểu đúng ý bạn. Có phải bạn muốn {description}?"
 AFFIRM_BUTTON, DENY_BUTTON = "Đúng vậy", "Không phải"
+
+# --- notifications: a report's status changed ------------------------------------------
+_STATUS_NEWS = {
+    "new": "Phản ánh {code} của bạn đã được ghi nhận lại và đang chờ {ward} xử lý.",
+    "acknowledged": "Phản ánh {code} của bạn đã được {ward} tiếp nhận và đang xác minh.",
+    "in_progress": "Phản ánh {code} của bạn đang được {ward} xử lý.",
+    "handled": "Phản ánh {code} của bạn đã được {ward} xử lý xong.",
+    "rejected": "Phản ánh {code} của bạn không được tiếp nhận xử lý.",
+    "duplicate": "Phản ánh {code} của bạn trùng với một phản ánh đã có, nên được gộp để {ward} xử lý chung.",
+}
+_STATUS_NOTE = {"handled": "Kết quả: {note}", "rejected": "Lý do: {note}"}
+STATUS_NEWS_FOOTER = "Bạn nhắn mã {code} bất cứ lúc nào để xem chi tiết."
+
+
+def status_notification(code: str, status: str, ward_name: str, note: str | None = None) -> str:
+    lines = [_STATUS_NEWS.get(status, "Phản ánh {code} của bạn vừa được cập nhật.").format(code=code, ward=ward_name)]
+    if note and status in _STATUS_NOTE:
+        lines.append(_STATUS_NOTE[status].format(note=note.strip()))
+    lines.append(STATUS_NEWS_FOOTER.format(code=code))
+    return "\n".join(lines)
+
+# --- Zalo -------------------------------------------------------------------------------
+ZALO_UNSUPPORTED = (
+    "Mình chưa đọc được sticker, tệp hay tin nhắn thoại. Bạn nhắn bằng chữ, gửi ảnh 📷 "
+    "hoặc chia sẻ vị trí 📍 giúp mình nhé."
+)

@@ -3,29 +3,58 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Iterator
+from typing import AsyncIterator, Iterator
 
 import pytest
 
 from bot.cli.route import newest_model
 from bot.stack import Stack, free_port
+from bot.storage.db import Database
 from bot.storage.setup import prepare_database
+from tests.helpers.fake_zalo_process import FakeZaloProcess
+from tests.helpers.db import PG_SKIP_MESSAGE, migrated_database, pg_available, sqlite_file_url, throwaway_pg_database
 
 
-def start_stack(tmp: Path, database_url: str | None = None, prepare: bool = True) -> Stack:
+def start_stack(tmp: Path, database_url: str | None = None, prepare: bool = True,
+                extra_env: dict[str, str] | None = None) -> Stack:
     url = database_url or f"sqlite:///{tmp / 'phananh.db'}"
     if prepare:
         asyncio.run(prepare_database(url))
-    stack = Stack(
-        url, free_port(), free_port(), free_port(), newest_model(), log_dir=tmp / "log",
-        extra_env={"TRACKER_SQLITE_PATH": str(tmp / "tracker.db"), "UPLOAD_DIR": str(tmp / "uploads")},
-    )
+    env = {"TRACKER_SQLITE_PATH": str(tmp / "tracker.db"), "UPLOAD_DIR": str(tmp / "uploads"), **(extra_env or {})}
+    stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=tmp / "log", extra_env=env)
     return stack.start()
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The whole system on free ports with a throw-away SQLite database, shared by a session."""
-    running = start_stack(tmp_path_factory.mktemp("stack"))
+def fake_zalo() -> Iterator[FakeZaloProcess]:
+    """Zalo's API, faked in its own process for the whole session."""
+    with FakeZaloProcess.start() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, fake_zalo: FakeZaloProcess) -> Iterator[Stack]:
+    """The whole system on free ports with a throw-away SQLite database, shared by a session;
+    its Zalo channel talks to the fake Zalo."""
+    running = start_stack(tmp_path_factory.mktemp("stack"), extra_env=fake_zalo.env())
     yield running
     running.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database URL: a temp SQLite file, or a throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        yield sqlite_file_url(tmp_path)
+        return
+    if not pg_available():
+        pytest.skip(PG_SKIP_MESSAGE)
+    with throwaway_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A migrated database with the sample wards; every test using it runs on SQLite and PostgreSQL."""
+    async with migrated_database(db_url) as database:
+        yield database

@@ -144,3 +144,75 @@ class Attachment(Base):
     kind = Column(String(20), nullable=False, default="photo")
     url = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Notification(Base):
+    """The outbox: one message to a citizen, delivered at least once by `bot.notifications`.
+
+    `status`: pending (to deliver; web-chat ones wait for the citizen's page to fetch them),
+    sent, held (Zalo's 48-hour reply window had closed: kept until the citizen writes again),
+    failed (gave up after the last retry).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'held', 'failed')", name="status"),
+        Index("ix_notifications_status_next", "status", "next_attempt_at"),
+        Index("ix_notifications_channel_recipient", "channel", "recipient_id", "status"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    channel = Column(String(20), nullable=False)
+    recipient_id = Column(String(200), nullable=False)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=True, index=True)
+    text = Column(Text, nullable=False)
+    buttons = Column(Text, nullable=True)  # JSON list of {"title", "payload"}
+    status = Column(String(10), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    lease_until = Column(UTCDateTime, nullable=True)
+    last_error = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at = Column(UTCDateTime, nullable=True)
+
+
+class ZaloToken(Base):
+    """The OA's current tokens (one row per app). `lock_*` is the refresh lease: one
+    process at a time exchanges the single-use refresh token, across replicas."""
+
+    __tablename__ = "zalo_tokens"
+
+    app_id = Column(String(100), primary_key=True)
+    access_token = Column(Text, nullable=False)
+    refresh_token = Column(Text, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    lock_owner = Column(String(100), nullable=True)
+    lock_until = Column(UTCDateTime, nullable=True)
+
+
+class ZaloInbound(Base):
+    """Webhook events accepted, by Zalo's msg_id: a redelivery changes nothing. Stored before
+    the webhook answers; `processed_at` stays empty until the bot has handled the event."""
+
+    __tablename__ = "zalo_inbound"
+
+    event_key = Column(String(200), primary_key=True)
+    user_id = Column(String(100), nullable=False)
+    event_name = Column(String(50), nullable=False)
+    payload = Column(Text, nullable=False)  # the raw body, to process again after a crash
+    received_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    processed_at = Column(UTCDateTime, nullable=True)
+
+
+class ZaloUser(Base):
+    """What we know of a Zalo user: following or not, and when they last wrote to us."""
+
+    __tablename__ = "zalo_users"
+
+    user_id = Column(String(100), primary_key=True)
+    following = Column(Boolean, nullable=False, default=True)
+    followed_at = Column(UTCDateTime, nullable=True)
+    unfollowed_at = Column(UTCDateTime, nullable=True)
+    last_message_at = Column(UTCDateTime, nullable=True)

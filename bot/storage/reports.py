@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from bot import statuses
+from bot import messages_vi, statuses
+from bot.notifications.outbox import add_notification
 from bot.codes import generate_code, normalize_code
 from bot.sla import due_at_for
 from bot.storage.db import Database
@@ -212,6 +213,15 @@ async def _current_status(db: Database, code: str) -> tuple[int, str]:
     return row.id, row.status
 
 
+async def _notify_citizen(session: Any, report_id: int, key: str, to_status: str, note: str | None) -> None:
+    """Queue the citizen's notification in the transaction that changes the report."""
+    report = (await session.execute(
+        select(Report).options(joinedload(Report.ward)).where(Report.id == report_id)
+    )).scalar_one()
+    text = messages_vi.status_notification(report.code, to_status, report.ward.name, note)
+    add_notification(session, key, report.channel, report.sender_id, text, report_id=report_id)
+
+
 async def change_status(
     db: Database, code: str, to_status: str, actor: str, note: str | None = None,
     *, now: datetime | None = None,
@@ -235,10 +245,13 @@ async def change_status(
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"Report {canonical} changed while updating it")
-        session.add(StatusHistory(
+        history = StatusHistory(
             report_id=report_id, event=statuses.EVENT_STATUS, from_status=from_status,
             to_status=to_status, actor=actor, note=note, created_at=now,
-        ))
+        )
+        session.add(history)
+        await session.flush()
+        await _notify_citizen(session, report_id, f"status:{history.id}", to_status, note)
     view = await _one_view(db, Report.id == report_id)
     assert view is not None
     return view

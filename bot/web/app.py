@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.web.assets import create_template_env
+from bot.web.background import zalo_notifications
 from bot.web.keys import SETTINGS_KEY, TEMPLATES_KEY, UPLOAD_STORE_KEY
 from bot.web.routes import setup_routes
 from bot.web.security import install_security_headers
@@ -26,6 +27,7 @@ def create_app(settings: WebSettingsLike | None = None) -> web.Application:
     app[UPLOAD_STORE_KEY] = UploadStore(Path(settings.upload_dir))
     install_security_headers(app, settings)
     setup_routes(app)
+    app.cleanup_ctx.append(zalo_notifications)
     return app
 
 

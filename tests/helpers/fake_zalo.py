@@ -19,6 +19,7 @@ import asyncio
 import itertools
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -28,6 +29,7 @@ from bot.zalo import api
 INVALID_TOKEN = -216
 INVALID_PARAMETER = -203  # the fake's own answer to malformed messages
 INVALID_REFRESH_TOKEN = -14014
+PHOTO = Path(__file__).resolve().parent.parent / "fixtures" / "tiny.png"
 
 
 @dataclass
@@ -68,6 +70,7 @@ class FakeZalo:
         app.router.add_post(api.SEND_PATH, self._send)
         app.router.add_post(api.TOKEN_PATH, self._token)
         app.router.add_get("/_fake/state", self._state)
+        app.router.add_get("/_fake/photo.png", self._photo)  # what a user_send_image URL points to
         app.router.add_post("/_fake/{knob}", self._control)
         return app
 
@@ -165,6 +168,9 @@ class FakeZalo:
         self.valid_access_tokens.add(self.access_token)
         return web.json_response({"access_token": self.access_token, "refresh_token": self.refresh_token,
                                   "expires_in": str(self.expires_in)})
+
+    async def _photo(self, request: web.Request) -> web.Response:
+        return web.Response(body=PHOTO.read_bytes(), content_type="image/png")
 
     async def _state(self, request: web.Request) -> web.Response:
         return web.json_response({

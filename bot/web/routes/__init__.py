@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web.assets import STATIC_DIR
-from bot.web.routes import chat, health, uploads
+from bot.web.routes import chat, health, notifications, uploads
 
 
 def setup_routes(app: web.Application) -> None:
-    for module in (chat, health, uploads):
+    for module in (chat, health, notifications, uploads):
         app.router.add_routes(module.routes)
     app.router.add_static("/static", STATIC_DIR, name="static")

@@ -235,6 +235,24 @@
   socket.on("connect_error", () => setConnection("disconnected"));
   socket.on("bot_uttered", renderBotMessage);
 
+  // ------------------------------------------------------- status notifications
+  // News about the citizen's reports waits on our server; fetch it while the chat is open.
+  const NOTIFICATION_POLL_MS = 15000;
+
+  async function fetchNotifications() {
+    try {
+      const answer = await fetch(`/api/notifications?session_id=${encodeURIComponent(sessionId)}`, { cache: "no-store" });
+      if (!answer.ok) return;
+      const { messages } = await answer.json();
+      (messages || []).forEach((message) => renderBotMessage({ text: message.text }));
+    } catch (error) {
+      /* offline: try again at the next tick */
+    }
+  }
+
+  socket.on("session_confirm", fetchNotifications);
+  setInterval(() => { if (ready) fetchNotifications(); }, NOTIFICATION_POLL_MS);
+
   function sendToBot(message) {
     outbox.push(message);
     expectReply();
