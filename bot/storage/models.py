@@ -84,8 +84,11 @@ class Report(Base):
     __table_args__ = (
         CheckConstraint("category IN ('sidewalk', 'construction')", name="category"),
         CheckConstraint("priority IN ('normal', 'urgent', 'complex')", name="priority"),
+        CheckConstraint("satisfaction IN ('satisfied', 'acceptable', 'unsatisfied')", name="satisfaction"),
         Index("ix_reports_ward_status_created", "ward_code", "status", "created_at"),
         Index("ix_reports_channel_sender", "channel", "sender_id"),
+        Index("ix_reports_ward_created_id", "ward_code", "created_at", "id"),
+        Index("ix_reports_ward_due", "ward_code", "due_at"),
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -107,6 +110,12 @@ class Report(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     due_at = Column(UTCDateTime, nullable=False)
+    acknowledged_at = Column(UTCDateTime, nullable=True)  # first acknowledged (KPI: time to acknowledge)
+    handled_at = Column(UTCDateTime, nullable=True)  # last marked handled (KPI: time to handle)
+    duplicate_of_id = Column(Integer, ForeignKey("reports.id", ondelete="SET NULL"), nullable=True)
+    satisfaction = Column(String(20), nullable=True)  # the citizen's rating after "handled"
+    satisfaction_at = Column(UTCDateTime, nullable=True)
+    reopen_count = Column(Integer, nullable=False, default=0)
 
     ward = relationship("Ward", lazy="raise")
     history = relationship(
@@ -216,3 +225,58 @@ class ZaloUser(Base):
     followed_at = Column(UTCDateTime, nullable=True)
     unfollowed_at = Column(UTCDateTime, nullable=True)
     last_message_at = Column(UTCDateTime, nullable=True)
+
+
+class StaffUser(Base):
+    """A console account. Roles: ward_staff (their wards), supervisor (reads every ward),
+    admin (everything). Passwords are argon2 hashes."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint("role IN ('ward_staff', 'supervisor', 'admin')", name="role"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(100), nullable=False, unique=True)
+    full_name = Column(String(200), nullable=True)
+    password_hash = Column(Text, nullable=False)
+    role = Column(String(20), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at = Column(UTCDateTime, nullable=True)
+
+    wards = relationship("StaffUserWard", lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class StaffUserWard(Base):
+    __tablename__ = "staff_user_wards"
+
+    user_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+    ward_code = Column(String(5), ForeignKey("wards.code"), primary_key=True)
+
+
+class ApiToken(Base):
+    """A token for integrations calling /api/ as a staff user; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    label = Column(String(200), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class LoginAttempt(Base):
+    """Failed and successful logins, for throttling (shared by every console process)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip", "attempted_at"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(100), nullable=False)
+    ip = Column(String(100), nullable=False)
+    success = Column(Boolean, nullable=False)
+    attempted_at = Column(UTCDateTime, nullable=False, default=utcnow)

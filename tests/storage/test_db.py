@@ -75,7 +75,7 @@ def test_migration_names_constraints_like_the_models(db_url: str) -> None:
         c.name for t in (Base.metadata.tables["wards"], Base.metadata.tables["reports"])
         for c in t.constraints if isinstance(c, CheckConstraint)
     }
-    assert checks == model_checks == {"ck_wards_kind", "ck_reports_category", "ck_reports_priority"}
+    assert checks == model_checks == {"ck_wards_kind", "ck_reports_category", "ck_reports_priority", "ck_reports_satisfaction"}
 
 
 def test_migration_downgrades_and_upgrades_again(db_url: str) -> None:
