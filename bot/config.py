@@ -12,6 +12,7 @@ process; tests that change environment variables call `reset_settings()` afterwa
 | UPLOAD_DIR        | <project root>/var/uploads                |
 | PUBLIC_BASE_URL   | http://localhost:8080                     |
 | RASA_TOKEN        | phananh-dev-token                         |
+| CONSOLE_SECRET_KEY| (unset: generated once into var/console_secret.key) |
 | LOG_LEVEL         | INFO                                      |
 | ZALO_APP_ID       | (unset: the Zalo channel is off)          |
 | ZALO_APP_SECRET, ZALO_OA_SECRET_KEY | (required with ZALO_APP_ID) |
@@ -61,6 +62,7 @@ class Settings:
     log_level: str
     rasa_public_url: str  # where the citizen's browser reaches Rasa's socket.io channel
     zalo: ZaloSettings
+    console_secret_key: str = ""  # encrypts the staff console's session cookie; see bot.web.console.secret
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -99,6 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
         rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{_int(env, 'RASA_PORT', 5005)}").rstrip("/"),
         zalo=_zalo_settings(env),
+        console_secret_key=env.get("CONSOLE_SECRET_KEY", "").strip(),
     )
 
 

@@ -120,15 +120,43 @@ _STATUS_NOTE = {"handled": "Kết quả: {note}", "rejected": "Lý do: {note}"}
 STATUS_NEWS_FOOTER = "Bạn nhắn mã {code} bất cứ lúc nào để xem chi tiết."
 
 
-def status_notification(code: str, status: str, ward_name: str, note: str | None = None) -> str:
+def status_notification(code: str, status: str, ward_name: str, note: str | None = None,
+                        photo_url: str | None = None) -> str:
     lines = [_STATUS_NEWS.get(status, "Phản ánh {code} của bạn vừa được cập nhật.").format(code=code, ward=ward_name)]
     if note and status in _STATUS_NOTE:
         lines.append(_STATUS_NOTE[status].format(note=note.strip()))
+    if photo_url:
+        lines.append(f"Ảnh kết quả xử lý: {photo_url}")
     lines.append(STATUS_NEWS_FOOTER.format(code=code))
     return "\n".join(lines)
+
+
+def transfer_notification(code: str, ward_name: str) -> str:
+    """The citizen's news when staff send the report to the ward that is responsible."""
+    return "\n".join([
+        f"Phản ánh {code} của bạn đã được chuyển đến UBND {ward_name} để xử lý theo đúng địa bàn.",
+        STATUS_NEWS_FOOTER.format(code=code),
+    ])
+
+
+def transfer_history_note(from_ward: str, from_code: str, to_ward: str, to_code: str, reason: str) -> str:
+    """The history entry of a transfer, for staff: both wards and the reason."""
+    return f"Chuyển từ {from_ward} ({from_code}) sang {to_ward} ({to_code}). Lý do: {reason.strip()}"
 
 # --- Zalo -------------------------------------------------------------------------------
 ZALO_UNSUPPORTED = (
     "Mình chưa đọc được sticker, tệp hay tin nhắn thoại. Bạn nhắn bằng chữ, gửi ảnh 📷 "
     "hoặc chia sẻ vị trí 📍 giúp mình nhé."
 )
+
+# --- satisfaction after "handled" -------------------------------------------------------
+RATING_BUTTONS = (("Hài lòng", "satisfied"), ("Chấp nhận", "acceptable"), ("Chưa hài lòng", "unsatisfied"))
+ASK_RATING = "Bạn đánh giá kết quả xử lý thế nào?"
+RATING_THANKS = "Cảm ơn bạn đã đánh giá kết quả xử lý phản ánh {code}. Ý kiến của bạn giúp phường làm tốt hơn."
+REOPENED = "Mình đã mở lại phản ánh {code} kèm ý kiến của bạn. {ward} sẽ xử lý lại và thông báo cho bạn."
+RATING_NOT_YOURS = "Mình không tìm thấy phản ánh {code} trong các phản ánh bạn đã gửi."
+RATING_NOT_HANDLED = "Phản ánh {code} hiện không ở trạng thái \"Đã xử lý\" nên chưa đánh giá được. Bạn nhắn mã {code} để xem tình trạng mới nhất nhé."
+
+
+def rating_payload(code: str, rating: str) -> str:
+    return '/rate_report{"report_code": "%s", "rating": "%s"}' % (code, rating)

@@ -5,7 +5,8 @@ Internal statuses are richer than what the citizen sees (the iHanoi set: chờ x
 
 A transfer to another ward is not a status: it is a `status_history` event
 (`event="transfer"`) that keeps the current status, so a transferred report stays in
-the same place of the workflow, only in another ward's queue.
+the same place of the workflow, only in another ward's queue. Staff's internal notes are
+`event="note"` entries: never shown or sent to the citizen.
 
 `TRANSITIONS` is the small table of allowed status changes; the full state machine
 (who may do what, required notes) builds on it.
@@ -66,7 +67,8 @@ STAFF_LABELS: Mapping[str, str] = {
 # --- history events ---------------------------------------------------------------
 EVENT_STATUS = "status"
 EVENT_TRANSFER = "transfer"
-EVENTS: tuple[str, ...] = (EVENT_STATUS, EVENT_TRANSFER)
+EVENT_NOTE = "note"
+EVENTS: tuple[str, ...] = (EVENT_STATUS, EVENT_TRANSFER, EVENT_NOTE)
 
 # --- categories -------------------------------------------------------------------
 SIDEWALK = "sidewalk"

@@ -31,6 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     print(
         "\nphananh is running:\n"
         f"  web chat            http://localhost:{settings.console_port}/\n"
+        f"  staff console       http://localhost:{settings.console_port}/console/  (accounts: python -m bot users)\n"
         f"  Rasa (REST, socket.io, HTTP API with token)  http://localhost:{settings.rasa_port}/\n"
         f"  action server       http://localhost:{settings.action_port}/health\n"
         f"  database            {settings.database_url}\n"

@@ -4,8 +4,9 @@ All timestamps are timezone-aware UTC in Python. PostgreSQL stores them as
 `timestamptz`; SQLite has no time zones, so `UTCDateTime` stores naive UTC there and
 adds the UTC zone back when reading.
 
-`status_history.event` is "status" for a status change and "transfer" for a transfer
-to another ward (which keeps the status); see `bot.statuses`.
+`status_history.event` is "status" for a status change, "transfer" for a transfer
+to another ward (which keeps the status) and "note" for staff's internal note; see
+`bot.statuses`.
 """
 from __future__ import annotations
 

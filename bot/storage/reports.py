@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,11 +35,13 @@ from bot.storage.wards import WardRow, get_ward, seed_wards
 
 __all__ = [
     "ReportDraft", "ReportView", "WardRow", "submit_report", "find_report",
-    "list_reports_for_sender", "change_status", "seed_wards", "get_ward",
+    "list_reports_for_sender", "ReportState", "report_state", "change_status", "transfer_report",
+    "add_note", "seed_wards", "get_ward",
 ]
 
 CITIZEN_ACTOR = "citizen"
-PHOTO = "photo"
+PHOTO = "photo"  # the citizen's photos
+RESULT_PHOTO = "result_photo"  # staff's photo of the result, with "handled"
 _CODE_ATTEMPTS = 5
 
 
@@ -76,7 +78,7 @@ class ReportView:
     created_at: datetime
     updated_at: datetime
     due_at: datetime
-    latest_note: str | None  # note of the most recent history entry
+    latest_note: str | None  # note of the most recent status change (never an internal note)
     photo_urls: list[str]
 
 
@@ -95,7 +97,7 @@ def _view(report: Report) -> ReportView:
         created_at=report.created_at,
         updated_at=report.updated_at,
         due_at=report.due_at,
-        latest_note=report.history[-1].note if report.history else None,
+        latest_note=next((h.note for h in reversed(report.history) if h.event == statuses.EVENT_STATUS), None),
         photo_urls=[a.url for a in report.attachments if a.kind == PHOTO],
     )
 
@@ -203,55 +205,163 @@ async def list_reports_for_sender(
     return await _views(db, statement)
 
 
-async def _current_status(db: Database, code: str) -> tuple[int, str]:
+@dataclass(frozen=True)
+class ReportState:
+    """Where a report stands: what a change reads before writing, outside the write."""
+    id: int
+    code: str
+    status: str
+    ward_code: str
+    acknowledged_at: datetime | None
+
+
+async def report_state(db: Database, code: str) -> ReportState:
+    canonical = normalize_code(code) or code
     async with db.session() as session:
         row = (await session.execute(
-            select(Report.id, Report.status).where(Report.code == code)
+            select(Report.id, Report.code, Report.status, Report.ward_code, Report.acknowledged_at)
+            .where(Report.code == canonical)
         )).one_or_none()
     if row is None:
-        raise ReportNotFound(code)
-    return row.id, row.status
+        raise ReportNotFound(canonical)
+    return ReportState(row.id, row.code, row.status, row.ward_code, row.acknowledged_at)
 
 
-async def _notify_citizen(session: Any, report_id: int, key: str, to_status: str, note: str | None) -> None:
+def _check_expected(current: ReportState, expected_status: str | None, expected_ward: str | None) -> None:
+    """The caller's view of the report (what the officer saw) must still be true."""
+    if expected_status is not None and current.status != expected_status:
+        raise ConcurrentUpdate(f"Report {current.code} is {current.status}, not {expected_status}")
+    if expected_ward is not None and current.ward_code != expected_ward:
+        raise ConcurrentUpdate(f"Report {current.code} is now with ward {current.ward_code}")
+
+
+async def _update_unchanged(session: Any, current: ReportState, values: Mapping[str, Any]) -> None:
+    """Write `values` only if status and ward are still what was read (optimistic concurrency)."""
+    result = await session.execute(
+        update(Report)
+        .where(Report.id == current.id, Report.status == current.status, Report.ward_code == current.ward_code)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConcurrentUpdate(f"Report {current.code} changed while updating it")
+
+
+async def _record(session: Any, current: ReportState, event: str, to_status: str, actor: str,
+                  note: str | None, now: datetime) -> StatusHistory:
+    history = StatusHistory(
+        report_id=current.id, event=event, from_status=current.status, to_status=to_status,
+        actor=actor, note=note, created_at=now,
+    )
+    session.add(history)
+    await session.flush()
+    return history
+
+
+async def _notify_citizen(session: Any, report_id: int, key: str, text_for: Callable[[Report], str]) -> None:
     """Queue the citizen's notification in the transaction that changes the report."""
     report = (await session.execute(
         select(Report).options(joinedload(Report.ward)).where(Report.id == report_id)
     )).scalar_one()
-    text = messages_vi.status_notification(report.code, to_status, report.ward.name, note)
-    add_notification(session, key, report.channel, report.sender_id, text, report_id=report_id)
+    add_notification(session, key, report.channel, report.sender_id, text_for(report), report_id=report_id)
+
+
+def _milestones(current: ReportState, to_status: str, now: datetime, duplicate_of_id: int | None) -> dict[str, Any]:
+    """Workflow timestamps and links that go with a status change.
+
+    `acknowledged_at` is the first response: set once, when the report first leaves "new"
+    (whatever the new status). `handled_at` is the last time it was marked handled.
+    `duplicate_of_id` is set on "duplicate" and cleared when the report leaves it.
+    """
+    values: dict[str, Any] = {}
+    if current.acknowledged_at is None and current.status == statuses.NEW:
+        values["acknowledged_at"] = now
+    if to_status == statuses.HANDLED:
+        values["handled_at"] = now
+    if to_status == statuses.DUPLICATE:
+        values["duplicate_of_id"] = duplicate_of_id
+    elif current.status == statuses.DUPLICATE:
+        values["duplicate_of_id"] = None
+    return values
+
+
+async def _reload(db: Database, report_id: int) -> ReportView:
+    view = await _one_view(db, Report.id == report_id)
+    assert view is not None
+    return view
 
 
 async def change_status(
     db: Database, code: str, to_status: str, actor: str, note: str | None = None,
-    *, now: datetime | None = None,
+    *, now: datetime | None = None, expected_status: str | None = None, expected_ward: str | None = None,
+    duplicate_of_id: int | None = None, attachments: Sequence[tuple[str, str]] = (),
 ) -> ReportView:
-    """Move a report to `to_status`, recording who did it, when and why.
+    """Move a report to `to_status`, recording who did it, when and why, and queue the
+    citizen's notification in the same transaction.
 
-    Raises ReportNotFound, InvalidTransition, or ConcurrentUpdate when the status
-    changed between reading and writing it.
+    `expected_status` / `expected_ward`: what the caller saw; `attachments`: (kind, url)
+    pairs stored with the change (e.g. the result photo); `duplicate_of_id`: the original
+    report when `to_status` is "duplicate".
+    Raises ReportNotFound, InvalidTransition, or ConcurrentUpdate when the report is no
+    longer what the caller saw, or changed between reading and writing it.
     """
-    canonical = normalize_code(code) or code
-    report_id, from_status = await _current_status(db, canonical)
-    if not statuses.can_transition(from_status, to_status):
-        raise InvalidTransition(canonical, from_status, to_status)
+    current = await report_state(db, code)
+    _check_expected(current, expected_status, expected_ward)
+    if not statuses.can_transition(current.status, to_status):
+        raise InvalidTransition(current.code, current.status, to_status)
     now = now or utcnow()
+    values = {"status": to_status, "updated_at": now, **_milestones(current, to_status, now, duplicate_of_id)}
+    photo_url = next((url for kind, url in attachments if kind == RESULT_PHOTO), None)
     async with db.session() as session, session.begin():
-        result = await session.execute(
-            update(Report)
-            .where(Report.id == report_id, Report.status == from_status)
-            .values(status=to_status, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdate(f"Report {canonical} changed while updating it")
-        history = StatusHistory(
-            report_id=report_id, event=statuses.EVENT_STATUS, from_status=from_status,
-            to_status=to_status, actor=actor, note=note, created_at=now,
-        )
-        session.add(history)
-        await session.flush()
-        await _notify_citizen(session, report_id, f"status:{history.id}", to_status, note)
-    view = await _one_view(db, Report.id == report_id)
-    assert view is not None
-    return view
+        await _update_unchanged(session, current, values)
+        history = await _record(session, current, statuses.EVENT_STATUS, to_status, actor, note, now)
+        for kind, url in attachments:
+            session.add(Attachment(report_id=current.id, kind=kind, url=url, created_at=now))
+        await _notify_citizen(session, current.id, f"status:{history.id}", lambda report: (
+            messages_vi.status_notification(report.code, to_status, report.ward.name, note, photo_url)))
+    return await _reload(db, current.id)
+
+
+async def transfer_report(
+    db: Database, code: str, to_ward: str, actor: str, reason: str,
+    *, now: datetime | None = None, expected_status: str | None = None, expected_ward: str | None = None,
+) -> ReportView:
+    """Send a report to another ward: the status is kept, the history gets a "transfer"
+    entry naming both wards, and the citizen is told which ward handles it now.
+
+    Raises ReportNotFound, UnknownWard, InvalidReport (same ward) or ConcurrentUpdate.
+    """
+    current = await report_state(db, code)
+    _check_expected(current, expected_status, expected_ward)
+    if to_ward == current.ward_code:
+        raise InvalidReport(f"Report {current.code} is already with ward {to_ward}")
+    target, source = await get_ward(db, to_ward), await get_ward(db, current.ward_code)
+    if target is None or not target.active:
+        raise UnknownWard(to_ward)
+    assert source is not None
+    now = now or utcnow()
+    note = messages_vi.transfer_history_note(source.name, source.code, target.name, target.code, reason)
+    async with db.session() as session, session.begin():
+        await _update_unchanged(session, current, {"ward_code": to_ward, "updated_at": now})
+        history = await _record(session, current, statuses.EVENT_TRANSFER, current.status, actor, note, now)
+        await _notify_citizen(session, current.id, f"transfer:{history.id}", lambda report: (
+            messages_vi.transfer_notification(report.code, target.name)))
+    return await _reload(db, current.id)
+
+
+async def add_note(
+    db: Database, code: str, actor: str, note: str, *, now: datetime | None = None,
+    expected_ward: str | None = None,
+) -> ReportView:
+    """Staff's internal note: a "note" history entry, never shown or sent to the citizen.
+
+    The report itself is not touched (its `updated_at` is what the citizen sees).
+    """
+    current = await report_state(db, code)
+    _check_expected(current, None, expected_ward)
+    async with db.session() as session, session.begin():
+        await _record(session, current, statuses.EVENT_NOTE, current.status, actor, note, now or utcnow())
+        ward_now = (await session.execute(select(Report.ward_code).where(Report.id == current.id))).scalar_one()
+        if expected_ward is not None and ward_now != expected_ward:
+            raise ConcurrentUpdate(f"Report {current.code} moved to ward {ward_now}")
+    return await _reload(db, current.id)

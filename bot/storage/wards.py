@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -67,3 +68,12 @@ async def get_ward(db: Database, code: str) -> WardRow | None:
     async with db.session() as session:
         ward = await session.get(Ward, code)
         return _row(ward) if ward else None
+
+
+async def list_wards(db: Database, *, active_only: bool = True) -> list[WardRow]:
+    """Wards by name (e.g. the targets of a transfer)."""
+    statement = select(Ward).order_by(Ward.name)
+    if active_only:
+        statement = statement.where(Ward.active.is_(True))
+    async with db.session() as session:
+        return [_row(ward) for ward in (await session.execute(statement)).scalars()]

@@ -1,4 +1,4 @@
-"""Web server of phananh: the citizens' chat page (and later the staff console)."""
+"""Web server of phananh: the citizens' chat page and the ward staff console."""
 
 from bot.web.app import create_app, main
 

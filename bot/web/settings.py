@@ -12,3 +12,4 @@ class WebSettingsLike(Protocol):
     upload_dir: Path
     public_base_url: str
     rasa_public_url: str
+    console_secret_key: str  # empty: generated once into var/console_secret.key

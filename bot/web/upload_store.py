@@ -37,6 +37,11 @@ class UploadStore:
             return None
         return path, TYPES_BY_EXTENSION[match["ext"]]
 
+    def discard(self, name: str) -> None:
+        """Remove a stored file (e.g. a photo whose report change was refused)."""
+        if _NAME_PATTERN.fullmatch(name):
+            (self.directory / name).unlink(missing_ok=True)
+
     def _write(self, name: str, data: bytes) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         partial = self.directory / f".{name}.part"

@@ -25,6 +25,7 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
         upload_dir=tmp_path / "uploads",
         public_base_url=PUBLIC_BASE_URL,
         rasa_public_url=RASA_PUBLIC_URL,
+        console_secret_key="test-console-secret-key-of-32-chars-or-more",
     )
     async with TestClient(TestServer(create_app(settings))) as test_client:
         yield test_client

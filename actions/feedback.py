@@ -1,0 +1,69 @@
+"""The citizen rates a handled report; "Chưa hài lòng" asks what is still wrong and reopens it."""
+from __future__ import annotations
+
+import logging
+from typing import Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import entity_value
+from bot import messages_vi as msg
+from bot.codes import normalize_code
+from bot.storage.db import get_database
+from bot.storage.errors import ReportNotFound
+from bot.storage.feedback import NotHandled, NotYourReport, rate_report, reopen_report
+
+logger = logging.getLogger(__name__)
+UNSATISFIED = "unsatisfied"
+
+
+class ActionRateReport(Action):
+    def name(self) -> Text:
+        return "action_rate_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        code = normalize_code(str(entity_value(tracker, "report_code") or "")) or ""
+        rating = str(entity_value(tracker, "rating") or "")
+        try:
+            code = await rate_report(get_database(), code, tracker.sender_id, rating)
+        except (ReportNotFound, NotYourReport, ValueError):
+            dispatcher.utter_message(text=msg.RATING_NOT_YOURS.format(code=code or "này"))
+            return []
+        except NotHandled:
+            dispatcher.utter_message(text=msg.RATING_NOT_HANDLED.format(code=code))
+            return []
+        except SQLAlchemyError:
+            logger.exception("Could not store the rating of %s", code)
+            dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
+            return []
+        if rating == UNSATISFIED:
+            return [SlotSet("reopen_code", code), FollowupAction("reopen_form")]
+        dispatcher.utter_message(text=msg.RATING_THANKS.format(code=code))
+        return []
+
+
+class ActionReopenReport(Action):
+    def name(self) -> Text:
+        return "action_reopen_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        code = tracker.get_slot("reopen_code") or ""
+        words = str(tracker.get_slot("reopen_reason") or "")
+        reset = [SlotSet("reopen_code", None), SlotSet("reopen_reason", None)]
+        try:
+            view = await reopen_report(get_database(), code, tracker.sender_id, words)
+        except (ReportNotFound, NotYourReport):
+            dispatcher.utter_message(text=msg.RATING_NOT_YOURS.format(code=code))
+            return reset
+        except NotHandled:
+            dispatcher.utter_message(text=msg.RATING_NOT_HANDLED.format(code=code))
+            return reset
+        except SQLAlchemyError:
+            logger.exception("Could not reopen %s", code)
+            dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
+            return reset + [ActiveLoop(None)]
+        dispatcher.utter_message(text=msg.REOPENED.format(code=view.code, ward=view.ward_name))
+        return reset

@@ -1,0 +1,82 @@
+"""Who may see and do what.
+
+- ward_staff (cán bộ phường): see and act only on reports of their own wards;
+- supervisor (giám sát): read every ward and the overdue lists, never act;
+- admin (quản trị): everything.
+
+Every page, API route and workflow action goes through `require_read` / `require_act`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from bot.staff.errors import AccessDenied
+
+WARD_STAFF = "ward_staff"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+ROLES: tuple[str, ...] = (WARD_STAFF, SUPERVISOR, ADMIN)
+
+ROLE_LABELS: Mapping[str, str] = {
+    WARD_STAFF: "Cán bộ phường",
+    SUPERVISOR: "Giám sát",
+    ADMIN: "Quản trị",
+}
+
+NOT_YOUR_WARD = "Phản ánh này thuộc phường, xã khác. Bạn không có quyền xem hoặc xử lý."
+READ_ONLY = "Tài khoản giám sát chỉ được xem, không được thao tác xử lý phản ánh."
+SUPERVISORS_ONLY = "Trang này chỉ dành cho giám sát và quản trị."
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in staff member, as every check sees them."""
+
+    id: int
+    username: str
+    full_name: str | None
+    role: str
+    wards: frozenset[str]
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+def readable_wards(staff: Staff) -> frozenset[str] | None:
+    """The wards whose reports `staff` may see; None means every ward."""
+    return staff.wards if staff.role == WARD_STAFF else None
+
+
+def can_read(staff: Staff, ward_code: str) -> bool:
+    return staff.role in (SUPERVISOR, ADMIN) or ward_code in staff.wards
+
+
+def can_act(staff: Staff, ward_code: str) -> bool:
+    """May change the report (status, transfer, notes) and see the citizen's phone."""
+    return staff.role == ADMIN or (staff.role == WARD_STAFF and ward_code in staff.wards)
+
+
+def can_see_overdue_overview(staff: Staff) -> bool:
+    return staff.role in (SUPERVISOR, ADMIN)
+
+
+def require_read(staff: Staff, ward_code: str) -> None:
+    if not can_read(staff, ward_code):
+        raise AccessDenied(NOT_YOUR_WARD)
+
+
+def require_act(staff: Staff, ward_code: str) -> None:
+    require_read(staff, ward_code)
+    if not can_act(staff, ward_code):
+        raise AccessDenied(READ_ONLY if staff.role == SUPERVISOR else NOT_YOUR_WARD)
+
+
+def require_overdue_overview(staff: Staff) -> None:
+    if not can_see_overdue_overview(staff):
+        raise AccessDenied(SUPERVISORS_ONLY)

@@ -1,0 +1,269 @@
+"""The officer's queue and the supervisors' overdue lists.
+
+Queries stay on the ward indexes: `ix_reports_ward_created_id` (newest/oldest),
+`ix_reports_ward_due` (due soonest, overdue) and `ix_reports_ward_status_created` (status
+filters and counts). Pages are cut with keyset pagination: the cursor is the sort key and
+id of the last row shown, so a page costs the same at the end of 100,000 reports as at the
+start, and rows inserted meanwhile neither repeat nor push others out.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy import and_, case, func, or_, select
+
+from bot import statuses
+from bot.codes import normalize_code
+from bot.staff import access
+from bot.staff.access import Staff
+from bot.staff.errors import AccessDenied
+from bot.staff.localtime import local_day_end, local_day_start
+from bot.storage.db import Database
+from bot.storage.models import Report, Ward, utcnow
+
+PAGE_SIZE = 50
+NEWEST, OLDEST, DUE = "newest", "oldest", "due"
+SORT_LABELS: Mapping[str, str] = {NEWEST: "Mới nhất", OLDEST: "Cũ nhất", DUE: "Sắp đến hạn"}
+LONG_OVERDUE = timedelta(days=15)  # units with reports this late get inspected
+MAX_SEARCH_WORDS = 6
+OPEN_STATUSES = tuple(s for s in statuses.STATUSES if s not in statuses.CLOSED_STATUSES)
+
+NOT_YOUR_WARD_FILTER = "Bạn chỉ xem được phản ánh của phường, xã mình phụ trách."
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not made by this module for this sort order."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    ward: str | None = None  # narrows the staff member's wards to one
+    overdue: bool = False
+    created_from: date | None = None  # Hanoi calendar days, inclusive
+    created_to: date | None = None
+    text: str = ""  # words to find in the code, description, address or the citizen's words
+    sort: str = NEWEST
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    code: str
+    category: str
+    category_label: str
+    priority: str
+    status: str
+    status_label: str  # staff's label
+    ward_code: str
+    ward_name: str
+    address_text: str
+    description: str
+    created_at: datetime
+    due_at: datetime
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+    counts: dict[str, int]  # per status, over every visible ward (filters aside)
+    overdue_count: int
+
+
+@dataclass(frozen=True)
+class WardOverdue:
+    ward_code: str
+    ward_name: str
+    open_count: int
+    overdue_count: int
+    long_overdue_count: int  # more than 15 days late
+    most_overdue: list[QueueRow] = field(default_factory=list)
+
+
+def is_overdue(status: str, due_at: datetime, now: datetime) -> bool:
+    return due_at < now and status not in statuses.CLOSED_STATUSES
+
+
+def _overdue_clause(now: datetime) -> Any:
+    return and_(Report.due_at < now, Report.status.notin_(statuses.CLOSED_STATUSES))
+
+
+# --- cursors ------------------------------------------------------------------------------
+
+def _sort_key(sort: str) -> tuple[Any, bool]:
+    """(column, descending) of a sort order; the id breaks ties in the same direction."""
+    return {NEWEST: (Report.created_at, True), OLDEST: (Report.created_at, False), DUE: (Report.due_at, False)}[sort]
+
+
+def encode_cursor(sort: str, key: datetime, report_id: int) -> str:
+    raw = json.dumps({"s": sort, "k": key.isoformat(), "i": report_id}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        key, report_id = datetime.fromisoformat(data["k"]), int(data["i"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidCursor(cursor) from None
+    if data.get("s") != sort or key.tzinfo is None:
+        raise InvalidCursor(cursor)
+    return key, report_id
+
+
+def _after(sort: str, cursor: str) -> Any:
+    column, descending = _sort_key(sort)
+    key, report_id = decode_cursor(cursor, sort)
+    if descending:
+        return and_(column <= key, or_(column < key, Report.id < report_id))
+    return and_(column >= key, or_(column > key, Report.id > report_id))
+
+
+# --- filters ------------------------------------------------------------------------------
+
+def _scope(staff: Staff, ward: str | None) -> frozenset[str] | None:
+    """The wards to list: None means every ward."""
+    wards = access.readable_wards(staff)
+    if ward is None:
+        return wards
+    if wards is not None and ward not in wards:
+        raise AccessDenied(NOT_YOUR_WARD_FILTER)
+    return frozenset({ward})
+
+
+def _like(word: str) -> str:
+    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+
+
+def _text_clause(text: str) -> Any:
+    """Every word must appear in one of the fields (case-insensitive); a code matches exactly."""
+    text = unicodedata.normalize("NFC", text).strip()
+    code = normalize_code(text) if text else None
+    if code:
+        return Report.code == code
+    fields = (Report.code, Report.description, Report.address_text, Report.citizen_text)
+    words = text.split()[:MAX_SEARCH_WORDS]
+    return and_(*(or_(*(f.ilike(_like(word), escape="\\") for f in fields)) for word in words))
+
+
+def _where(scope: frozenset[str] | None, filters: QueueFilter, now: datetime) -> list[Any]:
+    clauses: list[Any] = []
+    if scope is not None:
+        clauses.append(Report.ward_code.in_(sorted(scope)))
+    if filters.statuses:
+        clauses.append(Report.status.in_(filters.statuses))
+    if filters.category:
+        clauses.append(Report.category == filters.category)
+    if filters.overdue:
+        clauses.append(_overdue_clause(now))
+    if filters.created_from:
+        clauses.append(Report.created_at >= local_day_start(filters.created_from))
+    if filters.created_to:
+        clauses.append(Report.created_at < local_day_end(filters.created_to))
+    if filters.text.strip():
+        clauses.append(_text_clause(filters.text))
+    return clauses
+
+
+_ROW_COLUMNS = (Report.id, Report.code, Report.category, Report.priority, Report.status, Report.ward_code,
+                Ward.name.label("ward_name"), Report.address_text, Report.description, Report.created_at,
+                Report.due_at)
+
+
+def _row(row: Any, now: datetime) -> QueueRow:
+    return QueueRow(
+        code=row.code, category=row.category, category_label=statuses.category_label(row.category),
+        priority=row.priority, status=row.status, status_label=statuses.staff_label(row.status),
+        ward_code=row.ward_code, ward_name=row.ward_name, address_text=row.address_text,
+        description=row.description, created_at=row.created_at, due_at=row.due_at,
+        overdue=is_overdue(row.status, row.due_at, now),
+    )
+
+
+# --- queries ------------------------------------------------------------------------------
+
+async def status_counts(db: Database, scope: frozenset[str] | None, now: datetime) -> tuple[dict[str, int], int]:
+    """Reports per status and overdue reports, over the wards in `scope` (None: all)."""
+    where = [Report.ward_code.in_(sorted(scope))] if scope is not None else []
+    async with db.session() as session:
+        rows = (await session.execute(
+            select(Report.status, func.count()).where(*where).group_by(Report.status)
+        )).all()
+        overdue = (await session.execute(
+            select(func.count()).select_from(Report).where(*where, _overdue_clause(now))
+        )).scalar_one()
+    counts = {status: 0 for status in statuses.STATUSES}
+    counts.update({status: count for status, count in rows})
+    return counts, overdue
+
+
+async def list_queue(db: Database, staff: Staff, filters: QueueFilter, cursor: str | None = None,
+                     *, now: datetime | None = None, page_size: int | None = None) -> QueuePage:
+    """One page of the reports `staff` may see, filtered and sorted; raises InvalidCursor,
+    AccessDenied (a ward filter outside the staff member's wards)."""
+    now = now or utcnow()
+    page_size = page_size or PAGE_SIZE
+    scope = _scope(staff, filters.ward)
+    if scope is not None and not scope:
+        return QueuePage([], None, {s: 0 for s in statuses.STATUSES}, 0)
+    column, descending = _sort_key(filters.sort)
+    order = (column.desc(), Report.id.desc()) if descending else (column.asc(), Report.id.asc())
+    where = _where(scope, filters, now)
+    if cursor:
+        where.append(_after(filters.sort, cursor))
+    statement = (select(*_ROW_COLUMNS).join(Ward, Ward.code == Report.ward_code)
+                 .where(*where).order_by(*order).limit(page_size + 1))
+    async with db.session() as session:
+        rows = (await session.execute(statement)).all()
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = encode_cursor(filters.sort, last.created_at if column is Report.created_at else last.due_at,
+                                    last.id)
+    counts, overdue = await status_counts(db, scope, now)
+    return QueuePage([_row(row, now) for row in rows], next_cursor, counts, overdue)
+
+
+async def overdue_overview(db: Database, staff: Staff, *, now: datetime | None = None,
+                           per_ward: int = 10) -> list[WardOverdue]:
+    """Per ward with overdue reports: open, overdue and 15-days-overdue counts and the most
+    overdue reports; the worst wards first. Supervisors and admins only (AccessDenied)."""
+    access.require_overdue_overview(staff)
+    now = now or utcnow()
+    overdue = Report.due_at < now
+    async with db.session() as session:
+        totals = (await session.execute(
+            select(Report.ward_code, Ward.name,
+                   func.count().label("open_count"),
+                   func.sum(case((overdue, 1), else_=0)).label("overdue_count"),
+                   func.sum(case((Report.due_at < now - LONG_OVERDUE, 1), else_=0)).label("long_count"))
+            .join(Ward, Ward.code == Report.ward_code)
+            .where(Report.status.in_(OPEN_STATUSES))
+            .group_by(Report.ward_code, Ward.name)
+        )).all()
+        ranked = (select(*_ROW_COLUMNS, func.row_number().over(
+            partition_by=Report.ward_code, order_by=(Report.due_at, Report.id)).label("rank"))
+            .join(Ward, Ward.code == Report.ward_code)
+            .where(Report.status.in_(OPEN_STATUSES), overdue).subquery())
+        listed = (await session.execute(
+            select(ranked).where(ranked.c.rank <= per_ward).order_by(ranked.c.ward_code, ranked.c.rank)
+        )).all()
+    by_ward: dict[str, list[QueueRow]] = {}
+    for row in listed:
+        by_ward.setdefault(row.ward_code, []).append(_row(row, now))
+    wards = [WardOverdue(t.ward_code, t.name, t.open_count, int(t.overdue_count or 0), int(t.long_count or 0),
+                         by_ward.get(t.ward_code, [])) for t in totals]
+    wards = [w for w in wards if w.overdue_count]
+    return sorted(wards, key=lambda w: (-w.long_overdue_count, -w.overdue_count, w.ward_name))

@@ -1,0 +1,307 @@
+"""Staff accounts, logins with throttling, and API tokens.
+
+Throttling (shared by every web process through `login_attempts`): a username is refused
+after 5 failures within 15 minutes (a successful login clears its count), an IP address
+after 20 failures within 15 minutes. Refused attempts are not recorded, so waiting always
+works; the message says when to try again.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.staff import access, passwords
+from bot.staff.access import Staff
+from bot.staff.errors import AccountError, LoginFailed, LoginThrottled
+from bot.staff.localtime import format_time
+from bot.storage.db import Database
+from bot.storage.models import ApiToken, LoginAttempt, StaffUser, StaffUserWard, Ward, utcnow
+
+USERNAME_FAILURES = 5
+IP_FAILURES = 20
+THROTTLE_WINDOW = timedelta(minutes=15)
+TOKEN_PREFIX = "pat_"
+
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
+
+WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khóa."
+THROTTLED = ("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {time} "
+             "(khoảng {minutes} phút nữa).")
+BAD_USERNAME = "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số và . _ - @ (2–100 ký tự)."
+USERNAME_TAKEN = "Tên đăng nhập {username} đã có người dùng."
+NO_SUCH_USER = "Không có tài khoản {username}."
+UNKNOWN_ROLE = "Vai trò phải là một trong: ward_staff, supervisor, admin."
+WARDS_REQUIRED = "Tài khoản cán bộ phường cần được gán ít nhất một phường, xã."
+WARDS_ONLY_FOR_STAFF = "Chỉ tài khoản cán bộ phường (ward_staff) mới được gán phường, xã."
+UNKNOWN_WARDS = "Không có phường, xã mã: {codes}."
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    full_name: str | None
+    role: str
+    active: bool
+    wards: tuple[str, ...]
+    created_at: datetime
+    last_login_at: datetime | None
+    auth_stamp: str  # changes with the password: sessions made before a reset stop working
+
+    @property
+    def staff(self) -> Staff:
+        return Staff(self.id, self.username, self.full_name, self.role, frozenset(self.wards))
+
+
+@dataclass(frozen=True)
+class NewToken:
+    id: int
+    token: str  # shown once; only its SHA-256 is stored
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def normalize_username(text: str) -> str:
+    return text.strip().lower()
+
+
+def _stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _account(session: AsyncSession, user: StaffUser) -> Account:
+    wards = (await session.execute(
+        select(StaffUserWard.ward_code).where(StaffUserWard.user_id == user.id).order_by(StaffUserWard.ward_code)
+    )).scalars().all()
+    return Account(user.id, user.username, user.full_name, user.role, user.active, tuple(wards),
+                   user.created_at, user.last_login_at, _stamp(user.password_hash))
+
+
+async def _user_by_name(session: AsyncSession, username: str) -> StaffUser | None:
+    return (await session.execute(
+        select(StaffUser).where(StaffUser.username == normalize_username(username))
+    )).scalar_one_or_none()
+
+
+async def _require_user(session: AsyncSession, username: str) -> StaffUser:
+    user = await _user_by_name(session, username)
+    if user is None:
+        raise AccountError(NO_SUCH_USER.format(username=normalize_username(username)))
+    return user
+
+
+async def _check_wards(db: Database, role: str, wards: Sequence[str]) -> list[str]:
+    codes = sorted(set(wards))
+    if role == access.WARD_STAFF and not codes:
+        raise AccountError(WARDS_REQUIRED)
+    if role != access.WARD_STAFF and codes:
+        raise AccountError(WARDS_ONLY_FOR_STAFF)
+    async with db.session() as session:
+        known = set((await session.execute(select(Ward.code).where(Ward.code.in_(codes)))).scalars())
+    if missing := [code for code in codes if code not in known]:
+        raise AccountError(UNKNOWN_WARDS.format(codes=", ".join(missing)))
+    return codes
+
+
+async def add_user(db: Database, username: str, password: str, role: str, wards: Sequence[str] = (),
+                   full_name: str | None = None) -> Account:
+    username = normalize_username(username)
+    if not _USERNAME.fullmatch(username):
+        raise AccountError(BAD_USERNAME)
+    if role not in access.ROLES:
+        raise AccountError(UNKNOWN_ROLE)
+    passwords.check_strength(password)
+    codes = await _check_wards(db, role, wards)
+    password_hash = await asyncio.to_thread(passwords.hash_password, password)
+    try:
+        async with db.session() as session, session.begin():
+            user = StaffUser(username=username, full_name=(full_name or "").strip() or None,
+                             password_hash=password_hash, role=role, active=True, created_at=utcnow())
+            session.add(user)
+            await session.flush()
+            session.add_all(StaffUserWard(user_id=user.id, ward_code=code) for code in codes)
+    except IntegrityError:
+        raise AccountError(USERNAME_TAKEN.format(username=username)) from None
+    return await _reload(db, username)
+
+
+async def get_account(db: Database, username: str) -> Account | None:
+    async with db.session() as session:
+        user = await _user_by_name(session, username)
+        return await _account(session, user) if user else None
+
+
+async def _reload(db: Database, username: str) -> Account:
+    account = await get_account(db, username)
+    assert account is not None
+    return account
+
+
+async def get_account_by_id(db: Database, user_id: int) -> Account | None:
+    async with db.session() as session:
+        user = await session.get(StaffUser, user_id)
+        return await _account(session, user) if user else None
+
+
+async def list_users(db: Database) -> list[Account]:
+    async with db.session() as session:
+        users = (await session.execute(select(StaffUser).order_by(StaffUser.username))).scalars().all()
+        return [await _account(session, user) for user in users]
+
+
+async def set_active(db: Database, username: str, active: bool) -> Account:
+    """Disable or enable an account; a disabled one can neither log in nor use its tokens."""
+    async with db.session() as session, session.begin():
+        user = await _require_user(session, username)
+        user.active = active
+    return await _reload(db, username)
+
+
+async def reset_password(db: Database, username: str, password: str) -> Account:
+    """Set a new password; the account's existing sessions stop working."""
+    passwords.check_strength(password)
+    password_hash = await asyncio.to_thread(passwords.hash_password, password)
+    async with db.session() as session, session.begin():
+        user = await _require_user(session, username)
+        user.password_hash = password_hash
+    return await _reload(db, username)
+
+
+async def assign_wards(db: Database, username: str, wards: Sequence[str]) -> Account:
+    """Replace the wards of a ward officer."""
+    account = await get_account(db, username)
+    if account is None:
+        raise AccountError(NO_SUCH_USER.format(username=normalize_username(username)))
+    codes = await _check_wards(db, account.role, wards)
+    async with db.session() as session, session.begin():
+        await session.execute(delete(StaffUserWard).where(StaffUserWard.user_id == account.id))
+        session.add_all(StaffUserWard(user_id=account.id, ward_code=code) for code in codes)
+    return await _reload(db, username)
+
+
+# --- logging in -------------------------------------------------------------------------
+
+def _retry_after(failures: Sequence[datetime], limit: int) -> datetime | None:
+    """Failures are newest first; with `limit` of them in the window, the oldest of those
+    must leave the window before the next attempt counts."""
+    return failures[limit - 1] + THROTTLE_WINDOW if len(failures) >= limit else None
+
+
+async def _failure_times(session: AsyncSession, column: Any, value: str, since: datetime,
+                         limit: int) -> list[datetime]:
+    return list((await session.execute(
+        select(LoginAttempt.attempted_at)
+        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.attempted_at >= since)
+        .order_by(LoginAttempt.attempted_at.desc()).limit(limit)
+    )).scalars())
+
+
+async def locked_until(db: Database, username: str, ip: str, now: datetime | None = None) -> datetime | None:
+    """When logins for this username or from this IP will be accepted again; None if they are now."""
+    now = now or utcnow()
+    since = now - THROTTLE_WINDOW
+    async with db.session() as session:
+        last_success = (await session.execute(
+            select(func.max(LoginAttempt.attempted_at))
+            .where(LoginAttempt.username == username, LoginAttempt.success.is_(True),
+                   LoginAttempt.attempted_at >= since)
+        )).scalar_one_or_none()
+        by_user = await _failure_times(session, LoginAttempt.username, username,
+                                       max(since, last_success) if last_success else since, USERNAME_FAILURES)
+        by_ip = await _failure_times(session, LoginAttempt.ip, ip, since, IP_FAILURES)
+    moments = [m for m in (_retry_after(by_user, USERNAME_FAILURES), _retry_after(by_ip, IP_FAILURES)) if m]
+    return max(moments) if moments and max(moments) > now else None
+
+
+def throttled_message(retry_at: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+    return THROTTLED.format(time=format_time(retry_at), minutes=minutes)
+
+
+async def authenticate(db: Database, username: str, password: str, ip: str,
+                       *, now: datetime | None = None) -> Account:
+    """The account for these credentials; LoginThrottled or LoginFailed otherwise."""
+    username, ip = normalize_username(username)[:100], (ip or "unknown")[:100]
+    now = now or utcnow()
+    retry_at = await locked_until(db, username, ip, now)
+    if retry_at is not None:
+        raise LoginThrottled(throttled_message(retry_at, now), retry_at)
+    async with db.session() as session:
+        user = await _user_by_name(session, username)
+        stored_hash = user.password_hash if user else passwords.dummy_hash()
+    matches = await asyncio.to_thread(passwords.verify_password, stored_hash, password)
+    success = bool(user and user.active and matches)
+    rehashed = (await asyncio.to_thread(passwords.hash_password, password)
+                if success and passwords.needs_rehash(stored_hash) else None)
+    async with db.session() as session, session.begin():
+        session.add(LoginAttempt(username=username, ip=ip, success=success, attempted_at=now))
+        if success:
+            values = {"last_login_at": now, **({"password_hash": rehashed} if rehashed else {})}
+            await session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values)
+                                  .execution_options(synchronize_session=False))
+    if not success:
+        raise LoginFailed(WRONG_CREDENTIALS)
+    return await _reload(db, username)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+async def create_token(db: Database, username: str, label: str | None = None) -> NewToken:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with db.session() as session, session.begin():
+        user = await _require_user(session, username)
+        row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label, created_at=utcnow())
+        session.add(row)
+        await session.flush()
+        return NewToken(row.id, token)
+
+
+async def resolve_token(db: Database, token: str) -> Account | None:
+    """The active account behind a token that was not revoked; None otherwise."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    async with db.session() as session:
+        user = (await session.execute(
+            select(StaffUser).join(ApiToken, ApiToken.user_id == StaffUser.id)
+            .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
+                   StaffUser.active.is_(True))
+        )).scalar_one_or_none()
+        return await _account(session, user) if user else None
+
+
+async def revoke_token(db: Database, token_id: int) -> bool:
+    async with db.session() as session, session.begin():
+        result = await session.execute(
+            update(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()).execution_options(synchronize_session=False)
+        )
+    return result.rowcount == 1
+
+
+async def list_tokens(db: Database, username: str) -> list[TokenInfo]:
+    async with db.session() as session:
+        user = await _require_user(session, username)
+        rows = (await session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        )).scalars().all()
+    return [TokenInfo(r.id, r.label, r.created_at, r.revoked_at) for r in rows]

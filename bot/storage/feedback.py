@@ -1,0 +1,64 @@
+"""The citizen's word after "handled": a rating, and reopening when the problem is still there.
+
+Only the citizen who sent a report (same sender id) may rate or reopen it, and only while it
+stands as handled. "Chưa hài lòng" reopens the report (handled → in_progress) with the
+citizen's own words as the note, so the ward sees why.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot import statuses
+from bot.storage.db import Database
+from bot.storage.errors import StorageError
+from bot.storage.models import Report, utcnow
+from bot.storage.reports import ReportView, change_status, report_state
+
+RATINGS = ("satisfied", "acceptable", "unsatisfied")
+CITIZEN = "citizen"
+
+
+class NotYourReport(StorageError):
+    pass
+
+
+class NotHandled(StorageError):
+    pass
+
+
+async def _check_owner_and_handled(db: Database, code: str, sender_id: str) -> str:
+    state = await report_state(db, code)
+    async with db.session() as session:
+        owner = await session.scalar(select(Report.sender_id).where(Report.id == state.id))
+    if owner != sender_id:
+        raise NotYourReport(state.code)
+    if state.status != statuses.HANDLED:
+        raise NotHandled(state.code)
+    return state.code
+
+
+async def rate_report(db: Database, code: str, sender_id: str, rating: str, now: datetime | None = None) -> str:
+    """Store the rating; returns the canonical code."""
+    if rating not in RATINGS:
+        raise ValueError(f"unknown rating {rating!r}")
+    canonical = await _check_owner_and_handled(db, code, sender_id)
+    async with db.session() as session, session.begin():
+        await session.execute(update(Report).where(Report.code == canonical)
+                              .values(satisfaction=rating, satisfaction_at=now or utcnow())
+                              .execution_options(synchronize_session=False))
+    return canonical
+
+
+async def reopen_report(db: Database, code: str, sender_id: str, words: str, now: datetime | None = None) -> ReportView:
+    canonical = await _check_owner_and_handled(db, code, sender_id)
+    note = f"Người dân chưa hài lòng, phản ánh vẫn còn vi phạm: {words.strip()}" if words.strip() else \
+        "Người dân chưa hài lòng với kết quả xử lý."
+    view = await change_status(db, canonical, statuses.IN_PROGRESS, CITIZEN, note, now=now,
+                               expected_status=statuses.HANDLED)
+    async with db.session() as session, session.begin():
+        await session.execute(update(Report).where(Report.code == canonical)
+                              .values(reopen_count=Report.reopen_count + 1, satisfaction="unsatisfied")
+                              .execution_options(synchronize_session=False))
+    return view

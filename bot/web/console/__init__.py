@@ -1,0 +1,50 @@
+"""The ward staff console: server-rendered pages under /console and JSON under /api/staff.
+
+`setup_console` installs the encrypted session cookie, the guard middleware (login, CSRF,
+403/404) and the template helpers; the routes are registered with the others in
+`bot.web.routes`.
+"""
+from __future__ import annotations
+
+import aiohttp_session
+from aiohttp import web
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography.fernet import Fernet
+
+from bot import statuses
+from bot.staff.localtime import format_datetime
+from bot.staff.transcript import TranscriptReader, tracker_url
+from bot.storage.db import Database
+from bot.web.console.auth import console_guard
+from bot.web.console.context import DATABASE_KEY, TRANSCRIPTS_KEY
+from bot.web.console.secret import load_secret_key
+from bot.web.keys import TEMPLATES_KEY
+from bot.web.settings import WebSettingsLike
+
+COOKIE_NAME = "phananh_console"
+SESSION_SECONDS = 8 * 3600
+
+
+def session_storage(settings: WebSettingsLike) -> EncryptedCookieStorage:
+    return EncryptedCookieStorage(
+        Fernet(load_secret_key(settings.console_secret_key)), cookie_name=COOKIE_NAME, max_age=SESSION_SECONDS,
+        httponly=True, samesite="Lax", secure=settings.public_base_url.startswith("https://"), path="/",
+    )
+
+
+def setup_console(app: web.Application, settings: WebSettingsLike, *, database: Database | None = None,
+                  transcripts: TranscriptReader | None = None) -> None:
+    if database is not None:
+        app[DATABASE_KEY] = database
+    reader = transcripts if transcripts is not None else TranscriptReader(tracker_url())
+    app[TRANSCRIPTS_KEY] = reader
+    aiohttp_session.setup(app, session_storage(settings))
+    app.middlewares.append(console_guard)
+    env = app[TEMPLATES_KEY]
+    env.filters["dt"] = format_datetime
+    env.globals["staff_label"] = statuses.staff_label
+
+    async def close_transcripts(_app: web.Application) -> None:
+        await reader.close()
+
+    app.on_cleanup.append(close_transcripts)

@@ -1,0 +1,52 @@
+"""JSON for integrations and scripts: the same queue, report and actions as the pages.
+
+Authenticated by the console session (with `X-CSRF-Token` on POST) or by
+`Authorization: Bearer <api token>` (`python -m bot users token …`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.staff.details import load_detail
+from bot.staff.queue import list_queue
+from bot.staff.workflow import available_actions
+from bot.web.console.actions import run_action
+from bot.web.console.context import TRANSCRIPTS_KEY, current_staff, database
+from bot.web.console.inputs import queue_filter
+from bot.web.console.render import json_response, jsonable
+
+routes = web.RouteTableDef()
+
+HIDDEN_FIELDS = ("sender_id",)  # identifies the citizen on their channel: not for the API
+
+
+@routes.get("/api/staff/reports")
+async def reports(request: web.Request) -> web.Response:
+    parsed = queue_filter(request.query)
+    if parsed.errors:
+        return json_response({"error": " ".join(parsed.errors)}, status=400)
+    result = await list_queue(database(request), current_staff(request), parsed.filters, parsed.cursor)
+    return json_response({"reports": result.rows, "next_cursor": result.next_cursor,
+                          "counts": result.counts, "overdue_count": result.overdue_count})
+
+
+@routes.get("/api/staff/reports/{code}")
+async def report(request: web.Request) -> web.Response:
+    detail = await load_detail(database(request), current_staff(request), request.match_info["code"])
+    body: dict[str, Any] = jsonable(detail)
+    for name in HIDDEN_FIELDS:
+        body.pop(name, None)
+    body["transcript"] = await request.app[TRANSCRIPTS_KEY].around(detail.sender_id, detail.created_at)
+    body["actions"] = [a.name for a in available_actions(detail.status)] if detail.can_act else []
+    return json_response(body)
+
+
+@routes.post("/api/staff/reports/{code}/actions/{action}")
+async def action(request: web.Request) -> web.Response:
+    done = await run_action(request)
+    view = done.report
+    return json_response({"message": done.message, "report": {
+        "code": view.code, "status": view.status, "ward_code": view.ward_code, "ward_name": view.ward_name,
+        "updated_at": view.updated_at}})

@@ -1,0 +1,47 @@
+"""Per-request and per-application state of the console, with typed keys."""
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+from aiohttp_session import Session
+
+from bot.staff.access import Staff
+from bot.staff.transcript import TranscriptReader
+from bot.storage.db import Database, get_database
+
+DATABASE_KEY = web.AppKey("console_database", Database)
+TRANSCRIPTS_KEY = web.AppKey("console_transcripts", TranscriptReader)
+
+STAFF = "console_staff"  # request key: the signed-in Staff, or None
+VIA_TOKEN = "console_via_token"  # request key: authenticated with an API token
+
+CONSOLE_PREFIX = "/console"
+API_PREFIX = "/api/staff"
+
+
+def database(request: web.Request) -> Database:
+    """The app's database (given to create_app), else the process-wide one."""
+    return request.app.get(DATABASE_KEY) or get_database()
+
+
+def current_staff(request: web.Request) -> Staff:
+    """The signed-in staff member; the guard middleware has made sure there is one."""
+    staff = request.get(STAFF)
+    assert staff is not None, "console route without the guard middleware"
+    return staff
+
+
+def is_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+def is_console(path: str) -> bool:
+    return path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")
+
+
+def csrf_token(session: Session) -> str:
+    """The session's CSRF token, made on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])

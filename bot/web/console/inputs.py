@@ -1,0 +1,129 @@
+"""Reading what staff send: queue filters from the query string, action input from a form
+(with an optional result photo) or a JSON body."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiMapping
+
+from bot import statuses
+from bot.staff.errors import ActionRefused
+from bot.staff.queue import NEWEST, SORT_LABELS, QueueFilter
+from bot.staff.workflow import ActionInput
+from bot.web.images import sniff_image_type
+from bot.web.keys import SETTINGS_KEY, UPLOAD_STORE_KEY
+from bot.web.upload_store import MAX_UPLOAD_BYTES
+
+MAX_TEXT = 200
+BAD_DATE = "Ngày “{value}” không hợp lệ (dạng năm-tháng-ngày)."
+BAD_STATUS = "Trạng thái “{value}” không hợp lệ."
+BAD_CATEGORY = "Loại phản ánh “{value}” không hợp lệ."
+BAD_SORT = "Cách sắp xếp “{value}” không hợp lệ."
+BAD_WARD = "Mã phường, xã “{value}” không hợp lệ."
+NOT_AN_IMAGE = "Ảnh kết quả phải là ảnh JPEG, PNG, WebP hoặc GIF."
+IMAGE_TOO_LARGE = "Ảnh kết quả quá lớn (tối đa 10 MB)."
+BAD_BODY = "Nội dung yêu cầu không hợp lệ."
+
+
+@dataclass(frozen=True)
+class ParsedFilter:
+    filters: QueueFilter
+    cursor: str | None
+    errors: list[str]
+
+
+def _date(value: str, errors: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(BAD_DATE.format(value=value))
+        return None
+
+
+def queue_filter(query: MultiMapping[str]) -> ParsedFilter:
+    """Filters from `?status=new&status=acknowledged&category=…&ward=…&overdue=1&from=…&to=…
+    &q=…&sort=newest|oldest|due&cursor=…`; invalid values are dropped and reported."""
+    errors: list[str] = []
+    chosen = [s for s in query.getall("status", []) if s]
+    for value in chosen:
+        if value not in statuses.STATUSES:
+            errors.append(BAD_STATUS.format(value=value))
+    category = query.get("category") or None
+    if category and category not in statuses.CATEGORIES:
+        errors.append(BAD_CATEGORY.format(value=category))
+        category = None
+    ward = (query.get("ward") or "").strip() or None
+    if ward and not (ward.isdigit() and len(ward) == 5):
+        errors.append(BAD_WARD.format(value=ward))
+        ward = None
+    sort = query.get("sort") or NEWEST
+    if sort not in SORT_LABELS:
+        errors.append(BAD_SORT.format(value=sort))
+        sort = NEWEST
+    filters = QueueFilter(
+        statuses=tuple(dict.fromkeys(s for s in chosen if s in statuses.STATUSES)),
+        category=category, ward=ward, overdue=query.get("overdue") in ("1", "true", "on"),
+        created_from=_date(query.get("from", ""), errors), created_to=_date(query.get("to", ""), errors),
+        text=query.get("q", "")[:MAX_TEXT], sort=sort,
+    )
+    return ParsedFilter(filters, query.get("cursor") or None, errors)
+
+
+def filter_query(filters: QueueFilter) -> list[tuple[str, str]]:
+    """The query string pairs that give `filters` back (for next-page and count links)."""
+    pairs = [("status", s) for s in filters.statuses]
+    optional = {"category": filters.category, "ward": filters.ward, "q": filters.text.strip(),
+                "from": filters.created_from.isoformat() if filters.created_from else None,
+                "to": filters.created_to.isoformat() if filters.created_to else None,
+                "overdue": "1" if filters.overdue else None,
+                "sort": filters.sort if filters.sort != NEWEST else None}
+    return pairs + [(key, value) for key, value in optional.items() if value]
+
+
+def _text(fields: Mapping[str, Any], name: str) -> str:
+    value = fields.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def _store_photo(request: web.Request, upload: FileField) -> str:
+    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ActionRefused(IMAGE_TOO_LARGE)
+    image_type = sniff_image_type(data)
+    if image_type is None:
+        raise ActionRefused(NOT_AN_IMAGE)
+    name = await request.app[UPLOAD_STORE_KEY].save(data, image_type)
+    return f"{request.app[SETTINGS_KEY].public_base_url.rstrip('/')}/uploads/{name}"
+
+
+def discard_photo(request: web.Request, url: str | None) -> None:
+    """Remove a result photo stored for an action that was then refused."""
+    if url:
+        request.app[UPLOAD_STORE_KEY].discard(url.rsplit("/", 1)[-1])
+
+
+async def action_input(request: web.Request, *, allow_photo: bool) -> ActionInput:
+    """The action's fields from JSON or a form; a form's `photo` file is stored (images only)."""
+    if request.content_type == "application/json":
+        try:
+            fields = await request.json()
+        except ValueError:
+            raise ActionRefused(BAD_BODY) from None
+        if not isinstance(fields, dict):
+            raise ActionRefused(BAD_BODY)
+    else:
+        fields = await request.post()
+    photo = fields.get("photo")
+    photo_url = await _store_photo(request, photo) if allow_photo and isinstance(photo, FileField) and \
+        photo.filename else None
+    return ActionInput(
+        note=_text(fields, "note"), target_ward=_text(fields, "target_ward") or None,
+        original_code=_text(fields, "original_code") or None, photo_url=photo_url,
+        expected_status=_text(fields, "expected_status") or None,
+    )

@@ -1,0 +1,80 @@
+"""Rating a handled report and reopening it, with a real (SQLite) database."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from sqlalchemy import select
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import feedback
+from bot import statuses
+from bot.storage.db import Database
+from bot.storage.models import Report
+from bot.storage.reports import change_status, find_report
+from bot.storage.setup import prepare_database
+from tests.helpers.reports import stored_report
+
+
+def tracker(sender: str, entities: Dict[str, Any] | None = None, slots: Dict[str, Any] | None = None) -> Tracker:
+    latest = {"text": "/rate_report", "intent": {"name": "rate_report", "confidence": 1.0},
+              "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}
+    return Tracker(sender, slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+@pytest.fixture
+async def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    await prepare_database(url)
+    db = Database(url)
+    monkeypatch.setattr(feedback, "get_database", lambda: db)
+    yield db
+    await db.dispose()
+
+
+SENDER = "citizen-feedback"
+
+
+async def handled_report(db: Database) -> Any:
+    report = await stored_report(db, sender_id=SENDER)
+    await change_status(db, report.code, statuses.HANDLED, "staff", note="Đã yêu cầu dọn bàn ghế")
+    return report
+
+
+async def test_a_satisfied_citizen_is_thanked_and_the_rating_kept(database: Database) -> None:
+    report = await handled_report(database)
+    dispatcher = CollectingDispatcher()
+    events = await feedback.ActionRateReport().run(
+        dispatcher, tracker(SENDER, {"report_code": report.code, "rating": "satisfied"}), {})
+    assert events == [] and "Cảm ơn" in dispatcher.messages[0]["text"]
+    async with database.session() as session:
+        assert await session.scalar(select(Report.satisfaction).where(Report.code == report.code)) == "satisfied"
+
+
+async def test_unsatisfied_asks_why_then_reopens_with_the_citizens_words(database: Database) -> None:
+    report = await handled_report(database)
+    events = await feedback.ActionRateReport().run(
+        CollectingDispatcher(), tracker(SENDER, {"report_code": report.code, "rating": "unsatisfied"}), {})
+    assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
+        ("slot", "reopen_code", report.code), ("followup", "reopen_form", None)]
+    dispatcher = CollectingDispatcher()
+    await feedback.ActionReopenReport().run(dispatcher, tracker(
+        SENDER, slots={"reopen_code": report.code, "reopen_reason": "quán vẫn bày bàn ghế như cũ"}), {})
+    assert "mở lại" in dispatcher.messages[0]["text"]
+    reopened = await find_report(database, report.code)
+    assert reopened.status == statuses.IN_PROGRESS and "vẫn bày bàn ghế" in reopened.latest_note
+
+
+async def test_only_the_reporting_citizen_can_rate_and_only_once_handled(database: Database) -> None:
+    report = await handled_report(database)
+    dispatcher = CollectingDispatcher()
+    await feedback.ActionRateReport().run(
+        dispatcher, tracker("someone-else", {"report_code": report.code, "rating": "unsatisfied"}), {})
+    assert "không tìm thấy" in dispatcher.messages[0]["text"]
+    fresh = await stored_report(database, sender_id=SENDER)
+    dispatcher = CollectingDispatcher()
+    await feedback.ActionRateReport().run(
+        dispatcher, tracker(SENDER, {"report_code": fresh.code, "rating": "satisfied"}), {})
+    assert "chưa đánh giá được" in dispatcher.messages[0]["text"]

@@ -1,0 +1,99 @@
+"""The web server with the staff console on a free port, against a migrated SQLite file,
+with staff accounts, a few reports and a tracker store holding one conversation."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from bot.staff.transcript import TranscriptReader
+from bot.storage.db import Database
+from bot.storage.models import Report
+from bot.storage.reports import ReportView
+from bot.web import create_app
+from tests.helpers.db import migrated_database, sqlite_file_url
+from tests.helpers.reports import stored_report
+from tests.helpers.staff import PASSWORD, WARD_A, WARD_B, admin, officer, supervisor
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SECRET = "console-test-secret-that-is-long-enough"
+CITIZEN_SAID = "quán cf số 12 phố khâm thiên bày bàn ghế hết vỉa hè"
+
+
+@dataclass
+class RunningConsole:
+    db: Database
+    url: str  # http://127.0.0.1:<port>
+    tmp: Path
+    reports_a: list[ReportView]  # ward A (Văn Miếu - Quốc Tử Giám): the first has a phone number
+    report_b: ReportView  # ward B (Kim Liên)
+
+    def client(self) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(base_url=self.url, cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+def write_tracker(path: Path, sender_id: str) -> None:
+    """Rasa's `events` table with the citizen's side of one conversation."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255),"
+                           " timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
+        rows = [("user", {"text": CITIZEN_SAID}), ("bot", {"text": "Bạn cho mình biết địa chỉ cụ thể nhé"})]
+        connection.executemany(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, strftime('%s','now'), ?)",
+            [(sender_id, kind, json.dumps(data, ensure_ascii=False)) for kind, data in rows])
+
+
+async def seed(db: Database) -> tuple[list[ReportView], ReportView]:
+    await officer(db, "canbo.a", WARD_A)
+    await officer(db, "canbo.b", WARD_B)
+    await supervisor(db)
+    await admin(db)
+    descriptions = ["Quán cà phê bày bàn ghế kín vỉa hè", "Xây thêm tầng 4 không phép",
+                    "Bán hàng rong dưới lòng đường", "Để xe máy kín vỉa hè trước chợ"]
+    reports_a = [await stored_report(db, ward_code=WARD_A, description=text, phone="0912345678" if n == 0 else None,
+                                     citizen_text=CITIZEN_SAID, latitude=21.02712, longitude=105.83551)
+                 for n, text in enumerate(descriptions)]
+    report_b = await stored_report(db, ward_code=WARD_B, description="Quây tôn lấn chiếm vỉa hè")
+    return reports_a, report_b
+
+
+@asynccontextmanager
+async def running_console(tmp: Path, public_base_url: str = "http://127.0.0.1") -> AsyncIterator[RunningConsole]:
+    async with migrated_database(sqlite_file_url(tmp)) as db:
+        reports_a, report_b = await seed(db)
+        tracker = tmp / "tracker.db"
+        write_tracker(tracker, (await _sender(db, reports_a[0].code)))
+        settings = SimpleNamespace(upload_dir=tmp / "uploads", public_base_url=public_base_url,
+                                   rasa_public_url="http://127.0.0.1:5005", console_secret_key=SECRET)
+        app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tracker}"))
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        try:
+            yield RunningConsole(db, str(server.make_url("")).rstrip("/"), tmp, reports_a, report_b)
+        finally:
+            await server.close()
+
+
+async def _sender(db: Database, code: str) -> str:
+    async with db.session() as session:
+        return (await session.execute(select(Report.sender_id).where(Report.code == code))).scalar_one()
+
+
+async def login(http: aiohttp.ClientSession, username: str, password: str = PASSWORD) -> str:
+    """Log in through the form; returns the session's CSRF token."""
+    form = await http.get("/console/login")
+    token = CSRF.search(await form.text()).group(1)
+    response = await http.post("/console/login", allow_redirects=False, data={
+        "csrf_token": token, "username": username, "password": password, "next": "/console/"})
+    assert response.status == 303, await response.text()
+    queue = await http.get("/console/")
+    return CSRF.search(await queue.text()).group(1)

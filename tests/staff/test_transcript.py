@@ -1,0 +1,81 @@
+"""Reading the conversation around a report from Rasa's SQL tracker store."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bot.staff.transcript import BOT, CITIZEN, LOCATION_SENT, PHOTO_SENT, TranscriptReader, tracker_url
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMITTED = datetime(2025, 3, 11, 2, 0, tzinfo=timezone.utc)
+
+
+def rasa_events_table(path: Path, rows: list[tuple[str, str, float, dict]]) -> None:
+    """The `events` table as Rasa's SQLTrackerStore creates it, with some rows."""
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+            "action_name VARCHAR(255), data TEXT)")
+        connection.executemany(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
+            [(sender, kind, at, json.dumps(data, ensure_ascii=False)) for sender, kind, at, data in rows])
+
+
+def at(minutes: float) -> float:
+    return (SUBMITTED + timedelta(minutes=minutes)).timestamp()
+
+
+def test_tracker_url_follows_the_endpoints_file() -> None:
+    assert tracker_url({"TRACKER_SQLITE_PATH": "/tmp/t.db"}, ROOT) == "sqlite:////tmp/t.db"
+    assert tracker_url({}, ROOT) == f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
+    production = {"RASA_ENDPOINTS": "endpoints.production.yml", "PGHOST": "db.internal", "PGPORT": "5433",
+                  "PGDATABASE": "phananh", "PGUSER": "rasa", "PGPASSWORD": "p@ss:word"}
+    assert tracker_url(production, ROOT) == "postgresql://rasa:p%40ss%3Aword@db.internal:5433/phananh"
+
+
+async def test_transcript_around_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.db"
+    rasa_events_table(path, [
+        ("s1", "user", at(-60 * 24), {"text": "hôm qua, chuyện khác"}),  # outside the window
+        ("s1", "user", at(-5), {"text": "quán bày bàn ghế kín vỉa hè"}),
+        ("s1", "action", at(-5), {"name": "action_listen"}),
+        ("s1", "bot", at(-4.9), {"text": "Bạn gửi ảnh nhé", "data": {"buttons": [
+            {"title": "Bỏ qua", "payload": "/skip"}]}}),
+        ("s1", "user", at(-4), {"text": '/inform{"photo_url": "http://localhost:8080/uploads/x.png"}'}),
+        ("s1", "user", at(-3), {"text": '/inform{"latitude": 21.0, "longitude": 105.8}'}),
+        ("s1", "bot", at(-2.9), {"text": "Bạn muốn để lại số điện thoại?", "data": {"buttons": [
+            {"title": "Ẩn danh", "payload": "/stay_anonymous"}]}}),
+        ("s1", "user", at(-2), {"text": "/stay_anonymous"}),
+        ("s2", "user", at(-2), {"text": "người khác"}),
+    ])
+    reader = TranscriptReader(f"sqlite:///{path}")
+    try:
+        lines = await reader.around("s1", SUBMITTED)
+    finally:
+        await reader.close()
+    assert [(line.speaker, line.text) for line in lines] == [
+        (CITIZEN, "quán bày bàn ghế kín vỉa hè"),
+        (BOT, "Bạn gửi ảnh nhé"),
+        (CITIZEN, PHOTO_SENT),
+        (CITIZEN, LOCATION_SENT),
+        (BOT, "Bạn muốn để lại số điện thoại?"),
+        (CITIZEN, "Ẩn danh"),
+    ]
+    assert lines[1].buttons == ("Bỏ qua",) and lines[2].image_url == "http://localhost:8080/uploads/x.png"
+    assert lines[0].at == datetime.fromtimestamp(at(-5), tz=timezone.utc)
+
+
+async def test_missing_store_gives_an_empty_transcript(tmp_path: Path) -> None:
+    empty_db = tmp_path / "empty.db"
+    sqlite3.connect(empty_db).close()  # a file without Rasa's table
+    for url in (f"sqlite:///{tmp_path / 'nothing.db'}", f"sqlite:///{empty_db}",
+                "postgresql://nobody@127.0.0.1:1/none", None):
+        reader = TranscriptReader(url)
+        try:
+            assert await reader.around("s1", SUBMITTED) == []
+        finally:
+            await reader.close()
+    assert not (tmp_path / "nothing.db").exists()  # read-only: never creates the store
