@@ -9,7 +9,7 @@ PY310 := $(shell for c in python3.10 "$$(pyenv prefix 3.10.13 2>/dev/null)/bin/p
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test model venv chromium postgres bench bench-zalo eval eval-fallback cross-validate clean-models
+.PHONY: run test model venv chromium postgres bench bench-console bench-zalo eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
@@ -41,6 +41,10 @@ postgres:
 
 bench: $(STAMP) model
 	$(PY) -m bench.rest_bench
+
+# Staff console: queue page and /api/staff/reports with 100,000 reports, SQLite and PostgreSQL.
+bench-console: $(STAMP)
+	$(PY) -m bench.console_bench
 
 # Zalo webhook acknowledgement latency under 50 concurrent events (docs/benchmarks.md).
 bench-zalo: $(STAMP) model

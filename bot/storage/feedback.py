@@ -14,10 +14,9 @@ from bot import statuses
 from bot.storage.db import Database
 from bot.storage.errors import StorageError
 from bot.storage.models import Report, utcnow
-from bot.storage.reports import ReportView, change_status, report_state
+from bot.storage.reports import CITIZEN_ACTOR, ReportView, change_status, report_state
 
 RATINGS = ("satisfied", "acceptable", "unsatisfied")
-CITIZEN = "citizen"
 
 
 class NotYourReport(StorageError):
@@ -55,7 +54,7 @@ async def reopen_report(db: Database, code: str, sender_id: str, words: str, now
     canonical = await _check_owner_and_handled(db, code, sender_id)
     note = f"Người dân chưa hài lòng, phản ánh vẫn còn vi phạm: {words.strip()}" if words.strip() else \
         "Người dân chưa hài lòng với kết quả xử lý."
-    view = await change_status(db, canonical, statuses.IN_PROGRESS, CITIZEN, note, now=now,
+    view = await change_status(db, canonical, statuses.IN_PROGRESS, CITIZEN_ACTOR, note, now=now,
                                expected_status=statuses.HANDLED)
     async with db.session() as session, session.begin():
         await session.execute(update(Report).where(Report.code == canonical)

@@ -90,6 +90,8 @@ class Report(Base):
         Index("ix_reports_channel_sender", "channel", "sender_id"),
         Index("ix_reports_ward_created_id", "ward_code", "created_at", "id"),
         Index("ix_reports_ward_due", "ward_code", "due_at"),
+        Index("ix_reports_created_id", "created_at", "id"),  # supervisors' city-wide queue, newest/oldest
+        Index("ix_reports_due_id", "due_at", "id"),  # city-wide, due soonest
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)

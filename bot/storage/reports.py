@@ -258,12 +258,19 @@ async def _record(session: Any, current: ReportState, event: str, to_status: str
     return history
 
 
-async def _notify_citizen(session: Any, report_id: int, key: str, text_for: Callable[[Report], str]) -> None:
-    """Queue the citizen's notification in the transaction that changes the report."""
+async def _notify_citizen(session: Any, report_id: int, key: str, text_for: Callable[[Report], str],
+                          *, ask_rating: bool = False) -> None:
+    """Queue the citizen's notification in the transaction that changes the report; after
+    "handled" it carries the rating buttons (hài lòng / chấp nhận / chưa hài lòng)."""
     report = (await session.execute(
         select(Report).options(joinedload(Report.ward)).where(Report.id == report_id)
     )).scalar_one()
-    add_notification(session, key, report.channel, report.sender_id, text_for(report), report_id=report_id)
+    text = text_for(report)
+    buttons: list[tuple[str, str]] = []
+    if ask_rating:
+        text = f"{text}\n{messages_vi.ASK_RATING}"
+        buttons = [(title, messages_vi.rating_payload(report.code, rating)) for title, rating in messages_vi.RATING_BUTTONS]
+    add_notification(session, key, report.channel, report.sender_id, text, report_id=report_id, buttons=buttons)
 
 
 def _milestones(current: ReportState, to_status: str, now: datetime, duplicate_of_id: int | None) -> dict[str, Any]:
@@ -317,8 +324,10 @@ async def change_status(
         history = await _record(session, current, statuses.EVENT_STATUS, to_status, actor, note, now)
         for kind, url in attachments:
             session.add(Attachment(report_id=current.id, kind=kind, url=url, created_at=now))
-        await _notify_citizen(session, current.id, f"status:{history.id}", lambda report: (
-            messages_vi.status_notification(report.code, to_status, report.ward.name, note, photo_url)))
+        if actor != CITIZEN_ACTOR:  # a citizen's own change (reopening) is answered in the chat
+            await _notify_citizen(session, current.id, f"status:{history.id}", lambda report: (
+                messages_vi.status_notification(report.code, to_status, report.ward.name, note, photo_url)),
+                ask_rating=to_status == statuses.HANDLED)
     return await _reload(db, current.id)
 
 

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import feedback
 from bot import statuses
 from bot.storage.db import Database
-from bot.storage.models import Report
+from bot.storage.models import Notification, Report
 from bot.storage.reports import change_status, find_report
 from bot.storage.setup import prepare_database
 from tests.helpers.reports import stored_report
@@ -65,6 +65,9 @@ async def test_unsatisfied_asks_why_then_reopens_with_the_citizens_words(databas
     assert "mở lại" in dispatcher.messages[0]["text"]
     reopened = await find_report(database, report.code)
     assert reopened.status == statuses.IN_PROGRESS and "vẫn bày bàn ghế" in reopened.latest_note
+    async with database.session() as session:  # the bot answered in the chat: no second message queued
+        texts = list(await session.scalars(select(Notification.text).order_by(Notification.id)))
+    assert len(texts) == 1 and "xử lý xong" in texts[0]
 
 
 async def test_only_the_reporting_citizen_can_rate_and_only_once_handled(database: Database) -> None:

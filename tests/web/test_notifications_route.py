@@ -48,3 +48,12 @@ async def test_news_waits_for_the_page_and_is_handed_out_once(client: TestClient
 async def test_a_malformed_session_id_is_refused(client: TestClient) -> None:
     answer = await client.get("/api/notifications", params={"session_id": "<script>"})
     assert answer.status == 400
+
+
+async def test_news_of_a_handled_report_asks_for_a_rating(client: TestClient, db: Database) -> None:
+    report = await stored_report(db, channel="socketio", sender_id="browser-session-3")
+    await change_status(db, report.code, statuses.HANDLED, "staff-1", note="Đã dọn bàn ghế")
+    [news] = (await (await client.get("/api/notifications", params={"session_id": "browser-session-3"})).json())["messages"]
+    assert "Kết quả: Đã dọn bàn ghế" in news["text"]
+    assert [b["title"] for b in news["buttons"]] == ["Hài lòng", "Chấp nhận", "Chưa hài lòng"]
+    assert news["buttons"][2]["payload"] == '/rate_report{"report_code": "%s", "rating": "unsatisfied"}' % report.code

@@ -24,5 +24,6 @@ async def waiting_notifications(request: web.Request) -> web.Response:
     if not _SESSION.fullmatch(session_id):
         return web.json_response({"error": "session_id is missing or malformed"}, status=400)
     taken = await take_for_recipient(get_database(), sorted(PULL_CHANNELS), session_id)
-    messages = [{"text": n.text, "created_at": n.created_at.isoformat()} for n in taken]
+    messages = [{"text": n.text, "buttons": [{"title": t, "payload": p} for t, p in n.buttons],
+                 "created_at": n.created_at.isoformat()} for n in taken]
     return web.json_response({"messages": messages}, headers={"Cache-Control": "no-store"})

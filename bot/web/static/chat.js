@@ -244,7 +244,7 @@
       const answer = await fetch(`/api/notifications?session_id=${encodeURIComponent(sessionId)}`, { cache: "no-store" });
       if (!answer.ok) return;
       const { messages } = await answer.json();
-      (messages || []).forEach((message) => renderBotMessage({ text: message.text }));
+      (messages || []).forEach((message) => renderBotMessage({ text: message.text, buttons: message.buttons }));
     } catch (error) {
       /* offline: try again at the next tick */
     }
