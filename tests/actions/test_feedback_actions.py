@@ -1,10 +1,8 @@
 """Rating a handled report and reopening it, with a real (SQLite) database."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict
 
-import pytest
 from sqlalchemy import select
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,7 +12,6 @@ from bot import statuses
 from bot.storage.db import Database
 from bot.storage.models import Notification, Report
 from bot.storage.reports import change_status, find_report
-from bot.storage.setup import prepare_database
 from tests.helpers.reports import stored_report
 
 
@@ -24,14 +21,6 @@ def tracker(sender: str, entities: Dict[str, Any] | None = None, slots: Dict[str
     return Tracker(sender, slots or {}, latest, [], False, None, {}, "action_listen")
 
 
-@pytest.fixture
-async def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
-    url = f"sqlite:///{tmp_path / 'feedback.db'}"
-    await prepare_database(url)
-    db = Database(url)
-    monkeypatch.setattr(feedback, "get_database", lambda: db)
-    yield db
-    await db.dispose()
 
 
 SENDER = "citizen-feedback"

@@ -1,7 +1,6 @@
 """Actions run against tracker fixtures and a real (SQLite) database."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -14,7 +13,6 @@ from actions.report_form import ActionAskLocation, ValidateReportForm
 from actions.report_start import start_report_slots
 from bot import messages_vi as msg
 from bot.storage.db import Database
-from bot.storage.setup import prepare_database
 
 
 def tracker(slots: Dict[str, Any] | None = None, text: str = "", intent: str = "inform",
@@ -34,15 +32,6 @@ def draft_slots(**overrides: Any) -> Dict[str, Any]:
     return {**slots, **overrides}
 
 
-@pytest.fixture
-async def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
-    url = f"sqlite:///{tmp_path / 'actions.db'}"
-    await prepare_database(url)
-    db = Database(url)
-    monkeypatch.setattr(report_submit, "get_database", lambda: db)
-    monkeypatch.setattr(status, "get_database", lambda: db)
-    yield db
-    await db.dispose()
 
 
 def test_first_message_fills_description_and_ward() -> None:
