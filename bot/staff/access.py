@@ -27,6 +27,7 @@ ROLE_LABELS: Mapping[str, str] = {
 NOT_YOUR_WARD = "Phản ánh này thuộc phường, xã khác. Bạn không có quyền xem hoặc xử lý."
 READ_ONLY = "Tài khoản giám sát chỉ được xem, không được thao tác xử lý phản ánh."
 SUPERVISORS_ONLY = "Trang này chỉ dành cho giám sát và quản trị."
+NOT_YOUR_WARD_FILTER = "Bạn chỉ xem được thông tin của phường, xã mình phụ trách."
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,17 @@ class Staff:
 def readable_wards(staff: Staff) -> frozenset[str] | None:
     """The wards whose reports `staff` may see; None means every ward."""
     return staff.wards if staff.role == WARD_STAFF else None
+
+
+def ward_scope(staff: Staff, ward: str | None) -> frozenset[str] | None:
+    """The wards a list or a figure covers: the staff member's visible wards, narrowed to
+    `ward` when one is asked for (AccessDenied if it is not theirs); None means every ward."""
+    wards = readable_wards(staff)
+    if ward is None:
+        return wards
+    if wards is not None and ward not in wards:
+        raise AccessDenied(NOT_YOUR_WARD_FILTER)
+    return frozenset({ward})
 
 
 def can_read(staff: Staff, ward_code: str) -> bool:

@@ -1,4 +1,5 @@
-"""A report as staff see it: the citizen's words, photos, location, history and linked reports.
+"""A report as staff see it: the citizen's words, photos, location, history, linked reports
+and the open reports that are likely about the same thing (`bot.staff.repeats`).
 
 `load_detail` checks that the staff member may read the report's ward, and gives the
 citizen's phone number only to staff who may act on it.
@@ -16,6 +17,7 @@ from bot.codes import normalize_code
 from bot.staff import access
 from bot.staff.access import Staff
 from bot.staff.queue import is_overdue
+from bot.staff.repeats import likely_duplicates
 from bot.storage.db import Database
 from bot.storage.errors import ReportNotFound
 from bot.storage.models import Report, utcnow
@@ -46,6 +48,17 @@ class LinkedReport:
     status: str
     status_label: str
     readable: bool  # the staff member may open it
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """An open report of the same ward and category at the same place, sent around the same time."""
+
+    code: str
+    status: str
+    status_label: str
+    created_at: datetime
+    address_text: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class ReportDetail:
     history: list[HistoryEntry]
     duplicate_of: LinkedReport | None
     duplicates: list[LinkedReport]
+    likely_duplicates: list[PossibleDuplicate]  # not yet linked to this report
     can_act: bool
 
 
@@ -113,6 +127,9 @@ async def load_detail(db: Database, staff: Staff, code: str, *, now: datetime | 
             select(Report).where(Report.duplicate_of_id == report.id).order_by(Report.created_at)
         )).scalars().all()
     acts = access.can_act(staff, report.ward_code)
+    linked = {r.code for r in (original, *duplicates) if r is not None}
+    suggested = [PossibleDuplicate(r.code, r.status, statuses.staff_label(r.status), r.created_at, r.address_text)
+                 for r in await likely_duplicates(db, report.code) if r.code not in linked]
     return ReportDetail(
         code=report.code, category=report.category, category_label=statuses.category_label(report.category),
         priority=report.priority, priority_label=statuses.priority_label(report.priority),
@@ -131,5 +148,6 @@ async def load_detail(db: Database, staff: Staff, code: str, *, now: datetime | 
         history=_history(report),
         duplicate_of=_linked(staff, original) if original else None,
         duplicates=[_linked(staff, d) for d in duplicates],
+        likely_duplicates=suggested,
         can_act=acts,
     )

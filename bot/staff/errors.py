@@ -36,3 +36,7 @@ class LoginThrottled(LoginFailed):
 
 class StaleReport(StaffError):
     """The report changed since the officer looked at it (optimistic concurrency)."""
+
+
+class InvalidQuery(StaffError):
+    """A filter or period asked for is not valid (a bad date, an unknown ward...)."""

@@ -15,6 +15,16 @@ def format_datetime(moment: datetime | None) -> str:
     return to_local(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
 
 
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Hanoi."""
+    return to_local(now or datetime.now(timezone.utc)).date()
+
+
+def format_date(day: date) -> str:
+    """"03/11/2025"."""
+    return day.strftime("%d/%m/%Y")
+
+
 def format_time(moment: datetime) -> str:
     return to_local(moment).strftime("%H:%M")
 

@@ -23,7 +23,6 @@ from bot import statuses
 from bot.codes import normalize_code
 from bot.staff import access
 from bot.staff.access import Staff
-from bot.staff.errors import AccessDenied
 from bot.staff.localtime import local_day_end, local_day_start
 from bot.storage.db import Database
 from bot.storage.models import Report, Ward, utcnow
@@ -34,8 +33,6 @@ SORT_LABELS: Mapping[str, str] = {NEWEST: "Mới nhất", OLDEST: "Cũ nhất", 
 LONG_OVERDUE = timedelta(days=15)  # units with reports this late get inspected
 MAX_SEARCH_WORDS = 6
 OPEN_STATUSES = tuple(s for s in statuses.STATUSES if s not in statuses.CLOSED_STATUSES)
-
-NOT_YOUR_WARD_FILTER = "Bạn chỉ xem được phản ánh của phường, xã mình phụ trách."
 
 
 class InvalidCursor(ValueError):
@@ -131,16 +128,6 @@ def _after(sort: str, cursor: str) -> Any:
 
 # --- filters ------------------------------------------------------------------------------
 
-def _scope(staff: Staff, ward: str | None) -> frozenset[str] | None:
-    """The wards to list: None means every ward."""
-    wards = access.readable_wards(staff)
-    if ward is None:
-        return wards
-    if wards is not None and ward not in wards:
-        raise AccessDenied(NOT_YOUR_WARD_FILTER)
-    return frozenset({ward})
-
-
 def _like(word: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
 
@@ -213,7 +200,7 @@ async def list_queue(db: Database, staff: Staff, filters: QueueFilter, cursor: s
     AccessDenied (a ward filter outside the staff member's wards)."""
     now = now or utcnow()
     page_size = page_size or PAGE_SIZE
-    scope = _scope(staff, filters.ward)
+    scope = access.ward_scope(staff, filters.ward)
     if scope is not None and not scope:
         return QueuePage([], None, {s: 0 for s in statuses.STATUSES}, 0)
     column, descending = _sort_key(filters.sort)

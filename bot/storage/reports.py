@@ -277,7 +277,7 @@ def _milestones(current: ReportState, to_status: str, now: datetime, duplicate_o
     """Workflow timestamps and links that go with a status change.
 
     `acknowledged_at` is the first response: set once, when the report first leaves "new"
-    (whatever the new status). `handled_at` is the last time it was marked handled.
+    (whatever the new status). `handled_at` is when it was marked handled, cleared if reopened.
     `duplicate_of_id` is set on "duplicate" and cleared when the report leaves it.
     """
     values: dict[str, Any] = {}
@@ -285,6 +285,8 @@ def _milestones(current: ReportState, to_status: str, now: datetime, duplicate_o
         values["acknowledged_at"] = now
     if to_status == statuses.HANDLED:
         values["handled_at"] = now
+    elif current.status == statuses.HANDLED:
+        values["handled_at"] = None  # reopened: not handled any more (KPIs, hotspots)
     if to_status == statuses.DUPLICATE:
         values["duplicate_of_id"] = duplicate_of_id
     elif current.status == statuses.DUPLICATE:

@@ -1,5 +1,6 @@
 """The staff console in headless Debian Chromium: a ward officer filters the queue, works a
-report to "handled", transfers another to the next ward, whose officer then has it.
+report to "handled", transfers another to the next ward, whose officer then has it; a
+supervisor reads the KPI and hotspot pages, and an officer marks a likely duplicate in one click.
 
 Only our web server runs (in this process, on a free port, against a migrated SQLite file):
 the console needs neither Rasa nor the action server.
@@ -13,6 +14,7 @@ import pytest
 from bot.storage.reports import find_report
 from tests.browser.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.console import running_console
+from tests.helpers.figures import seed_figures
 from tests.helpers.staff import PASSWORD, WARD_B, use_cheap_hashing
 
 TIMEOUT_MS = 15_000
@@ -131,3 +133,55 @@ async def test_officer_works_and_transfers_reports(tmp_path: Path, monkeypatch: 
         assert not a.errors and not b.errors, a.errors + b.errors
         assert (await find_report(console.db, worked.code)).status == "handled"
         assert (await find_report(console.db, moved.code)).ward_code == WARD_B
+
+
+async def test_kpis_hotspots_and_a_one_click_duplicate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.async_api import async_playwright
+
+    use_cheap_hashing(monkeypatch)
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with running_console(tmp_path) as console, async_playwright() as playwright:
+        await seed_figures(console.db)
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            s = Officer(await context.new_page(), console.url, "giamsat")
+            await s.login("giamsat")
+            async with s.page.expect_navigation():
+                await s.page.click("[data-testid=nav-kpis]")
+            assert await s.page.inner_text("[data-testid=kpi-on-time]") == "40%"
+            assert await s.page.inner_text("[data-testid=kpi-satisfied]") == "66,7%"
+            assert await s.page.locator("[data-testid=chart-backlog] svg rect").count() == 5
+            assert await s.page.locator("[data-testid=chart-satisfaction] svg").is_visible()
+            assert await s.page.locator("[data-testid=kpi-ward]").count() == 4
+            await s.shot(11, "kpis")
+
+            await s.page.select_option("[data-testid=ward-select]", WARD_B)
+            async with s.page.expect_navigation():
+                await s.page.click("[data-testid=kpi-apply]")
+            assert "Phường Kim Liên" in await s.page.inner_text("[data-testid=kpi-scope]")
+            assert await s.page.inner_text("[data-testid=kpi-long-overdue]") == "1"
+            await s.shot(12, "kpis-ward")
+
+            async with s.page.expect_navigation():
+                await s.page.click("[data-testid=nav-hotspots]")
+            await s.page.wait_for_selector("[data-testid=hotspots-empty]")
+            await s.shot(13, "hotspots")
+
+            second = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            a = Officer(await second.new_page(), console.url, "canbo-a")
+            await a.login("canbo.a")
+            first, original = console.reports_a[0], console.reports_a[1]
+            await a.page.goto(f"{console.url}/console/reports/{first.code}")
+            assert await a.page.locator("[data-testid=likely-duplicate]").count() == 3
+            await a.shot(14, "likely-duplicates")
+            async with a.page.expect_navigation():
+                await a.page.click(f"[data-testid=mark-duplicate][data-original-code='{original.code}']")
+            assert await a.status() == "duplicate"
+            assert original.code in await a.page.inner_text("[data-testid=duplicate-of]")
+            await a.shot(15, "marked-duplicate")
+        finally:
+            await browser.close()
+
+        assert not s.errors and not a.errors, s.errors + a.errors
+        assert (await find_report(console.db, first.code)).status == "duplicate"

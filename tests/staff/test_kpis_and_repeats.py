@@ -73,3 +73,13 @@ async def test_a_place_reported_again_after_handling_is_a_hotspot(db: Database) 
     [spot] = await hotspots(db, since=MONDAY - timedelta(days=1))
     assert (spot.ward_code, spot.reports, spot.repeats, spot.last_code) == ("00226", 2, 1, again)
     assert await hotspots(db, wards=["00229"], since=MONDAY - timedelta(days=1)) == []
+
+
+async def test_backlog_counts_every_open_report_and_reopening_clears_handled(db: Database) -> None:
+    await report_at(db, MONDAY - timedelta(days=90))  # came in long before the period, still open
+    reopened = await report_at(db, MONDAY)
+    await change_status(db, reopened, statuses.HANDLED, "staff", note="đã dọn", now=MONDAY + timedelta(days=1))
+    await change_status(db, reopened, statuses.IN_PROGRESS, "citizen", note="vẫn còn", now=MONDAY + timedelta(days=2))
+    city, _ = await compute_kpis(db, MONDAY - timedelta(days=1), MONDAY + timedelta(days=1), now=MONDAY + timedelta(days=3))
+    assert city.received == 1 and sum(city.backlog.values()) == 2 and city.long_overdue == 1
+    assert city.handle_hours == []  # reopened: no longer counts as handled

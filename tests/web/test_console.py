@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
 from bot import statuses
@@ -16,22 +14,10 @@ from bot.staff.workflow import ACTIONS
 from bot.storage.models import Attachment, Notification, Report
 from bot.storage.reports import find_report
 from tests.helpers.console import CITIZEN_SAID, CSRF, RunningConsole, login, running_console
-from tests.helpers.staff import PASSWORD, WARD_B
+from tests.helpers.staff import PASSWORD, WARD_A, WARD_B
 
 TINY_PNG = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny.png").read_bytes()
 UNKNOWN = "PA-222222"
-
-
-@pytest_asyncio.fixture
-async def console(tmp_path: Path) -> AsyncIterator[RunningConsole]:
-    async with running_console(tmp_path) as running:
-        yield running
-
-
-@pytest_asyncio.fixture
-async def http(console: RunningConsole) -> AsyncIterator[aiohttp.ClientSession]:
-    async with console.client() as session:
-        yield session
 
 
 async def status_of(console: RunningConsole, code: str) -> str:
@@ -43,10 +29,12 @@ async def status_of(console: RunningConsole, code: str) -> str:
 async def test_pages_need_a_login_and_the_api_answers_401(http: aiohttp.ClientSession,
                                                           console: RunningConsole) -> None:
     code = console.reports_a[0].code
-    for path in ("/console/", f"/console/reports/{code}", "/console/overdue"):
+    for path in ("/console/", f"/console/reports/{code}", "/console/overdue", "/console/kpis",
+                 f"/console/kpis.csv?ward={WARD_A}", "/console/hotspots"):
         response = await http.get(path, allow_redirects=False)
         assert response.status == 303 and response.headers["Location"].startswith("/console/login?next=%2Fconsole%2F")
-    for path in ("/api/staff/reports", f"/api/staff/reports/{code}"):
+    for path in ("/api/staff/reports", f"/api/staff/reports/{code}", f"/api/staff/kpis?ward={WARD_A}",
+                 "/api/staff/hotspots"):
         response = await http.get(path)
         assert response.status == 401 and "đăng nhập" in (await response.json())["error"]
     response = await http.post(f"/api/staff/reports/{code}/actions/acknowledge", json={})
@@ -182,10 +170,26 @@ async def test_api_tokens_get_the_same_ward_checks(
     assert response.status == 404
 
 
-async def test_queue_refuses_another_wards_filter(http: aiohttp.ClientSession, console: RunningConsole) -> None:
+WARD_ROUTES = ("/console/?ward={ward}", "/api/staff/reports?ward={ward}", "/console/kpis?ward={ward}",
+               "/console/kpis.csv?ward={ward}", "/api/staff/kpis?ward={ward}", "/console/hotspots?ward={ward}",
+               "/api/staff/hotspots?ward={ward}")
+
+
+@pytest.mark.parametrize("route", WARD_ROUTES)
+async def test_every_ward_filter_refuses_another_ward(http: aiohttp.ClientSession, console: RunningConsole,
+                                                       route: str) -> None:
+    await login(http, "canbo.b")
+    response = await http.get(route.format(ward=WARD_A), allow_redirects=False)
+    assert response.status == 403 and "phường, xã mình phụ trách" in await response.text()
+    assert (await http.get(route.format(ward=WARD_B), allow_redirects=False)).status == 200
+    if "/api/" in route:
+        token = (await users.create_token(console.db, "canbo.b")).token
+        refused = await http.get(route.format(ward=WARD_A), headers={"Authorization": f"Bearer {token}"})
+        assert refused.status == 403 and "phường, xã mình phụ trách" in (await refused.json())["error"]
+
+
+async def test_queue_cursor_and_overdue_page(http: aiohttp.ClientSession) -> None:
     await login(http, "canbo.a")
-    assert (await http.get(f"/console/?ward={WARD_B}")).status == 403
-    assert (await http.get(f"/api/staff/reports?ward={WARD_B}")).status == 403
     assert (await http.get("/console/?cursor=xyz")).status == 400
     assert (await http.get("/console/overdue")).status == 403
 

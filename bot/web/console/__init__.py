@@ -12,10 +12,11 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
 from bot import statuses
-from bot.staff.localtime import format_datetime
+from bot.staff.localtime import format_date, format_datetime
 from bot.staff.transcript import TranscriptReader, tracker_url
 from bot.storage.db import Database
 from bot.web.console.auth import console_guard
+from bot.web.console import formats
 from bot.web.console.context import DATABASE_KEY, TRANSCRIPTS_KEY
 from bot.web.console.secret import load_secret_key
 from bot.web.keys import TEMPLATES_KEY
@@ -42,6 +43,7 @@ def setup_console(app: web.Application, settings: WebSettingsLike, *, database: 
     app.middlewares.append(console_guard)
     env = app[TEMPLATES_KEY]
     env.filters["dt"] = format_datetime
+    env.filters.update(day=format_date, percent=formats.percent, duration=formats.duration, number=formats.number)
     env.globals["staff_label"] = statuses.staff_label
 
     async def close_transcripts(_app: web.Application) -> None:

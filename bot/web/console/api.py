@@ -1,4 +1,5 @@
-"""JSON for integrations and scripts: the same queue, report and actions as the pages.
+"""JSON for integrations and scripts: the same queue, report, actions, KPIs and hotspots as
+the pages.
 
 Authenticated by the console session (with `X-CSRF-Token` on POST) or by
 `Authorization: Bearer <api token>` (`python -m bot users token …`).
@@ -9,11 +10,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.staff.dashboard import kpi_figures
 from bot.staff.details import load_detail
 from bot.staff.queue import list_queue
 from bot.staff.workflow import available_actions
 from bot.web.console.actions import run_action
 from bot.web.console.context import TRANSCRIPTS_KEY, current_staff, database
+from bot.web.console.figures import load_hotspots, load_kpis
 from bot.web.console.inputs import queue_filter
 from bot.web.console.render import json_response, jsonable
 
@@ -50,3 +53,21 @@ async def action(request: web.Request) -> web.Response:
     return json_response({"message": done.message, "report": {
         "code": view.code, "status": view.status, "ward_code": view.ward_code, "ward_name": view.ward_name,
         "updated_at": view.updated_at}})
+
+
+@routes.get("/api/staff/kpis")
+async def kpis(request: web.Request) -> web.Response:
+    """`?ward=…&from=…&to=…` as on the KPI page; shares between 0 and 1, null when there is
+    nothing to count."""
+    report = await load_kpis(request)
+    return json_response({
+        "from": report.period.first_day, "to": report.period.last_day, "ward": report.ward,
+        "scope": report.scope_label, "total": kpi_figures(report.total),
+        "wards": [{"ward_code": w.ward_code, "ward_name": w.ward_name, **kpi_figures(w.kpis)} for w in report.wards],
+    })
+
+
+@routes.get("/api/staff/hotspots")
+async def hotspots(request: web.Request) -> web.Response:
+    ward, rows = await load_hotspots(request)
+    return json_response({"ward": ward, "hotspots": rows})

@@ -6,7 +6,8 @@ The guard middleware runs on every /console and /api/staff request:
 - checks the session's CSRF token, in constant time, on every state-changing request
   (form field `csrf_token` or header `X-CSRF-Token`); API-token requests carry no cookie
   and are exempt;
-- turns AccessDenied into 403 and unknown reports into 404, as a page or as JSON.
+- turns AccessDenied into 403, unknown reports into 404 and refused actions or filters into
+  400, as a page or as JSON.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from aiohttp_session import Session, get_session, new_session
 
 from bot.staff import users
 from bot.staff.access import Staff
-from bot.staff.errors import AccessDenied, ActionRefused, StaleReport
+from bot.staff.errors import AccessDenied, ActionRefused, InvalidQuery, StaleReport
 from bot.staff.queue import InvalidCursor
 from bot.storage.errors import ReportNotFound
 from bot.web.console.context import STAFF, VIA_TOKEN, csrf_token, database, is_api, is_console
@@ -118,5 +119,5 @@ async def console_guard(request: web.Request, handler: Handler) -> web.StreamRes
         return await error_response(request, 400, BAD_CURSOR)
     except StaleReport as stale:
         return await error_response(request, 409, stale.message)
-    except ActionRefused as refused_action:
-        return await error_response(request, 400, refused_action.message)
+    except (ActionRefused, InvalidQuery) as refused_request:
+        return await error_response(request, 400, refused_request.message)

@@ -1,9 +1,9 @@
-"""Reading what staff send: queue filters from the query string, action input from a form
-(with an optional result photo) or a JSON body."""
+"""Reading what staff send: queue filters and the KPI pages' ward and period from the query
+string, action input from a form (with an optional result photo) or a JSON body."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Mapping
 
 from aiohttp import web
@@ -11,7 +11,9 @@ from aiohttp.web_request import FileField
 from multidict import MultiMapping
 
 from bot import statuses
+from bot.staff.dashboard import Period
 from bot.staff.errors import ActionRefused
+from bot.staff.localtime import format_date
 from bot.staff.queue import NEWEST, SORT_LABELS, QueueFilter
 from bot.staff.workflow import ActionInput
 from bot.web.images import sniff_image_type
@@ -24,6 +26,10 @@ BAD_STATUS = "Trạng thái “{value}” không hợp lệ."
 BAD_CATEGORY = "Loại phản ánh “{value}” không hợp lệ."
 BAD_SORT = "Cách sắp xếp “{value}” không hợp lệ."
 BAD_WARD = "Mã phường, xã “{value}” không hợp lệ."
+BAD_PERIOD = "Ngày bắt đầu ({first}) phải trước hoặc trùng ngày kết thúc ({last})."
+PERIOD_TOO_LONG = "Khoảng thời gian xem số liệu dài tối đa {days} ngày."
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
 NOT_AN_IMAGE = "Ảnh kết quả phải là ảnh JPEG, PNG, WebP hoặc GIF."
 IMAGE_TOO_LARGE = "Ảnh kết quả quá lớn (tối đa 10 MB)."
 BAD_BODY = "Nội dung yêu cầu không hợp lệ."
@@ -36,6 +42,13 @@ class ParsedFilter:
     errors: list[str]
 
 
+@dataclass(frozen=True)
+class ParsedScope:
+    ward: str | None
+    period: Period
+    errors: list[str]
+
+
 def _date(value: str, errors: list[str]) -> date | None:
     if not value:
         return None
@@ -44,6 +57,15 @@ def _date(value: str, errors: list[str]) -> date | None:
     except ValueError:
         errors.append(BAD_DATE.format(value=value))
         return None
+
+
+def ward_param(query: MultiMapping[str], errors: list[str]) -> str | None:
+    """`?ward=` (a 5-digit code), None when absent or invalid (and then an error)."""
+    ward = (query.get("ward") or "").strip() or None
+    if ward and not (ward.isdigit() and len(ward) == 5):
+        errors.append(BAD_WARD.format(value=ward))
+        return None
+    return ward
 
 
 def queue_filter(query: MultiMapping[str]) -> ParsedFilter:
@@ -58,10 +80,7 @@ def queue_filter(query: MultiMapping[str]) -> ParsedFilter:
     if category and category not in statuses.CATEGORIES:
         errors.append(BAD_CATEGORY.format(value=category))
         category = None
-    ward = (query.get("ward") or "").strip() or None
-    if ward and not (ward.isdigit() and len(ward) == 5):
-        errors.append(BAD_WARD.format(value=ward))
-        ward = None
+    ward = ward_param(query, errors)
     sort = query.get("sort") or NEWEST
     if sort not in SORT_LABELS:
         errors.append(BAD_SORT.format(value=sort))
@@ -73,6 +92,26 @@ def queue_filter(query: MultiMapping[str]) -> ParsedFilter:
         text=query.get("q", "")[:MAX_TEXT], sort=sort,
     )
     return ParsedFilter(filters, query.get("cursor") or None, errors)
+
+
+def scope_filter(query: MultiMapping[str], today: date) -> ParsedScope:
+    """`?ward=…&from=…&to=…` of the KPI pages: Hanoi days, both included, by default the
+    last 30 days up to today; at most 366 days."""
+    errors: list[str] = []
+    ward = ward_param(query, errors)
+    last = _date(query.get("to", ""), errors) or today
+    first = _date(query.get("from", ""), errors) or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        errors.append(BAD_PERIOD.format(first=format_date(first), last=format_date(last)))
+    elif (last - first).days >= MAX_DAYS:
+        errors.append(PERIOD_TOO_LONG.format(days=MAX_DAYS))
+    return ParsedScope(ward, Period(first, last), errors)
+
+
+def scope_query(parsed: ParsedScope, *, with_ward: bool = True) -> list[tuple[str, str]]:
+    """The query string pairs that give the same ward and period back (links, CSV)."""
+    pairs = [("ward", parsed.ward)] if parsed.ward and with_ward else []
+    return pairs + [("from", parsed.period.first_day.isoformat()), ("to", parsed.period.last_day.isoformat())]
 
 
 def filter_query(filters: QueueFilter) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""The console's pages: the queue, a report with its action forms, the overdue lists."""
+"""The console's pages: the queue, a report with its action forms, the overdue lists
+(the KPI and hotspot pages are in `figures`)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -6,12 +7,14 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot import statuses
+from bot.codes import normalize_code
 from bot.staff import access
 from bot.staff.access import Staff
+from bot.staff.dashboard import visible_wards
 from bot.staff.details import load_detail
 from bot.staff.errors import ActionRefused, StaleReport
 from bot.staff.queue import LONG_OVERDUE, SORT_LABELS, list_queue, overdue_overview
-from bot.staff.workflow import TRANSFER, ActionInput, available_actions
+from bot.staff.workflow import DUPLICATE, TRANSFER, ActionInput, available_actions
 from bot.storage.db import Database
 from bot.storage.wards import WardRow, list_wards
 from bot.web.console.actions import run_action
@@ -24,12 +27,10 @@ routes = web.RouteTableDef()
 HOME = "/console/"
 
 
-async def _ward_choices(db: Database, staff: Staff) -> list[WardRow]:
-    """Wards the queue can be narrowed to: none to choose for an officer of a single ward."""
-    visible = access.readable_wards(staff)
-    if visible is not None and len(visible) < 2:
-        return []
-    return [w for w in await list_wards(db) if visible is None or w.code in visible]
+async def ward_choices(db: Database, staff: Staff) -> list[WardRow]:
+    """Wards a page can be narrowed to: none to choose for an officer of a single ward."""
+    wards = [w for w in await visible_wards(db, staff) if w.active]
+    return wards if access.readable_wards(staff) is None or len(wards) > 1 else []
 
 
 @routes.get("/console")
@@ -46,7 +47,7 @@ async def queue_page(request: web.Request) -> web.Response:
     next_url = f"{HOME}?{urlencode(base + [('cursor', result.next_cursor)])}" if result.next_cursor else None
     return await page(
         request, "queue.html", result=result, filters=parsed.filters, errors=parsed.errors,
-        wards=await _ward_choices(db, staff), next_url=next_url, first_url=f"{HOME}?{urlencode(base)}",
+        wards=await ward_choices(db, staff), next_url=next_url, first_url=f"{HOME}?{urlencode(base)}",
         paged=bool(parsed.cursor), sort_labels=SORT_LABELS, status_labels=statuses.STAFF_LABELS,
         category_labels=statuses.CATEGORY_LABELS,
     )
@@ -59,10 +60,13 @@ async def report_page(request: web.Request, *, status: int = 200, error: str | N
     detail = await load_detail(db, staff, request.match_info["code"])
     transcript = await request.app[TRANSCRIPTS_KEY].around(detail.sender_id, detail.created_at)
     actions = available_actions(detail.status) if detail.can_act else []
-    wards = ([w for w in await list_wards(db) if w.code != detail.ward_code]
-             if any(a.name == TRANSFER for a in actions) else [])
+    names = {a.name for a in actions}
+    wards = [w for w in await list_wards(db) if w.code != detail.ward_code] if TRANSFER in names else []
+    # "Đánh dấu trùng" next to a likely duplicate opens the duplicate form with its code filled in
+    original = normalize_code(request.query.get("original", "")) if DUPLICATE in names else None
     return await page(request, "report.html", status=status, report=detail, transcript=transcript,
-                      actions=actions, wards=wards, error=error,
+                      actions=actions, wards=wards, error=error, can_mark_duplicate=DUPLICATE in names,
+                      original_prefill=original if not failed else None,
                       failed_action=failed[0] if failed else None, failed_input=failed[1] if failed else None)
 
 
