@@ -9,12 +9,13 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import entity_value
+from actions.common import entity_value, latest_text
+from bot import intake
 from bot import messages_vi as msg
 from bot.codes import normalize_code
 from bot.storage.db import get_database
 from bot.storage.errors import ReportNotFound
-from bot.storage.feedback import NotHandled, NotYourReport, rate_report, reopen_report
+from bot.storage.feedback import NotHandled, NotYourReport, rate_report, recently_handled, reopen_report
 
 logger = logging.getLogger(__name__)
 UNSATISFIED = "unsatisfied"
@@ -43,6 +44,25 @@ class ActionRateReport(Action):
             return [SlotSet("reopen_code", code), FollowupAction("reopen_form")]
         dispatcher.utter_message(text=msg.RATING_THANKS.format(code=code))
         return []
+
+
+async def reopen_if_still_there(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """"Vẫn còn vi phạm" after a report was handled: reopen it with these words instead of
+    taking the message as a new report. True when it did."""
+    text = latest_text(tracker)
+    if not intake.says_still_there(text):
+        return False
+    try:
+        db = get_database()
+        code = await recently_handled(db, tracker.sender_id)
+        if code is None:
+            return False
+        view = await reopen_report(db, code, tracker.sender_id, text)
+    except (NotYourReport, NotHandled, ReportNotFound, SQLAlchemyError):
+        logger.exception("Could not reopen a report for %s", tracker.sender_id)
+        return False
+    dispatcher.utter_message(text=msg.REOPENED.format(code=view.code, ward=view.ward_name))
+    return True
 
 
 class ActionReopenReport(Action):

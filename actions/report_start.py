@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import DRAFT_SLOTS, changed_slots, entity_value, latest_intent, latest_text, location_slots
+from actions.feedback import reopen_if_still_there
 from bot import intake
 from bot import messages_vi as msg
 from bot.resolver import NONE, resolve_text
@@ -35,6 +36,8 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        if await reopen_if_still_there(dispatcher, tracker):
+            return [FollowupAction("action_listen")]  # not a new report: no form
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
         return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls")))
@@ -47,6 +50,8 @@ class ActionInformWithoutReport(Action):
         return "action_inform_without_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        if await reopen_if_still_there(dispatcher, tracker):
+            return []
         text = latest_text(tracker)
         photo = entity_value(tracker, "photo_url")
         if photo:  # a photo first (Zalo, the web chat's 📷): keep it, ask what it shows

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, entity_value, latest_text, local_date, local_datetime
+from actions.feedback import reopen_if_still_there
 from bot import messages_vi as msg
 from bot.codes import find_codes, normalize_code
 from bot.storage.db import get_database
@@ -40,6 +41,8 @@ class ActionCheckStatus(Action):
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        if await reopen_if_still_there(dispatcher, tracker):
+            return []
         code = requested_code(tracker)
         try:
             if code:

@@ -33,6 +33,7 @@ from tests.helpers import zalo_webhook
 from tests.helpers.fake_zalo_process import OA_SECRET_KEY, FakeZaloProcess
 
 RESULTS_PATH = BENCH_DIR / "zalo_ack.json"
+LOG_DIR = BENCH_DIR / "zalo_ack_logs"  # the servers' logs of the last run
 AIM_P99_MS = 50.0
 SENTENCES = [
     "Quán nhậu bày bàn ghế chiếm hết vỉa hè trước số 12 phố Hàng Bông, phường Hoàn Kiếm",
@@ -87,7 +88,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'phananh.db'}"
         asyncio.run(prepare_database(url))
         env = {"TRACKER_SQLITE_PATH": str(Path(tmp) / "tracker.db"), "UPLOAD_DIR": str(Path(tmp) / "uploads"), **fake.env()}
-        stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=Path(tmp) / "log", extra_env=env)
+        stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=LOG_DIR, extra_env=env)
         stack.start()
         try:
             webhook = f"{stack.rasa_url}/webhooks/zalo/webhook"

@@ -11,6 +11,9 @@ SIDEWALK, CONSTRUCTION = "sidewalk", "construction"
 ANONYMOUS, SKIPPED = "anonymous", "skipped"
 MAX_TEXT = 4000  # what we store of one message; Open311 allows descriptions of 4000 chars
 
+# What a citizen says when a report marked handled is not: "vẫn còn vi phạm", "vẫn như cũ".
+_STILL_THERE = ("van con", "van chua", "nhu cu", "van tiep tuc", "chua hai long", "khong hai long",
+                "lai tai dien", "tai pham", "chua xu ly gi", "chua thay xu ly")
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
 _SKIP_WORDS = {"bo qua", "khong", "khong co", "khong co anh", "thoi", "skip", "khoi", "khong can", "chua co"}
 _ANONYMOUS_WORDS = {"an danh", "giau ten", "khong de lai", "khong de so", "khong muon", "khong", "thoi", "bo qua"}
@@ -32,6 +35,11 @@ def is_payload(text: str) -> bool:
 def is_descriptive(text: str) -> bool:
     """Does a first message say enough to stand as the description?"""
     return not is_payload(text) and len(canonical(text).split()) >= 7
+
+
+def says_still_there(text: str) -> bool:
+    folded = canonical(text)
+    return any(phrase in folded for phrase in _STILL_THERE)
 
 
 def is_skip(text: str) -> bool:

@@ -1,5 +1,5 @@
-"""Two fixes to how Rasa 3.6 runs our custom actions; imported by our NLU tokenizer, so they
-are active whenever a phananh model runs.
+"""Three fixes to how Rasa 3.6 runs; imported by our NLU tokenizer, so they are active whenever
+a phananh model runs.
 
 1. An unreachable action server: Rasa logs the failure and carries on silently, so the citizen
    would see no answer at all. We wrap `RemoteAction.run` so that a connection failure (or a
@@ -9,16 +9,23 @@ are active whenever a phananh model runs.
    (large, constant) response schema on every call; profiling showed that re-check alone took
    about a sixth of the Rasa server's CPU per message. We validate against the same schema with
    a validator built once, raising the same error (`best_match`, with Rasa's hint appended).
+3. The NLU runs on the server's event loop: while DIET classifies one message, nothing else
+   (a webhook's acknowledgement, another citizen's reply) can move. We run the NLU graph in a
+   single worker thread instead (TensorFlow releases the GIL while it computes); one thread
+   keeps the model's use serial, as it was.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from typing import Any, Dict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Optional
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import BotUttered
 from rasa.shared.exceptions import RasaException
@@ -47,6 +54,25 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
+_NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="phananh-nlu")
+
+
+async def _parse_message(self: MessageProcessor, message: Any, tracker: Optional[Any] = None,
+                         only_output_properties: bool = True) -> Dict[str, Any]:
+    """`MessageProcessor.parse_message` with the graph run off the event loop."""
+    if self.http_interpreter:
+        parse_data = await self.http_interpreter.parse(message)
+    else:
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        tracker = tracker or DialogueStateTracker.from_events(message.sender_id, [])
+        parse_data = await asyncio.get_running_loop().run_in_executor(
+            _NLU_THREAD, self._parse_message_with_graph, message, tracker, only_output_properties)
+    self._update_full_retrieval_intent(parse_data)
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 def _patch() -> None:
     original = RemoteAction.run
     if getattr(original, "_phananh_patched", False):
@@ -65,6 +91,7 @@ def _patch() -> None:
     run._phananh_patched = True  # type: ignore[attr-defined]
     RemoteAction.run = run  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
 
 
 _patch()

@@ -2,13 +2,15 @@
 
 The webhook verifies the signature, stores the event (its msg_id is the de-duplication key,
 so a redelivery changes nothing, even after a restart) and answers at once; the bot's work
-happens in a background task, one event at a time per user so replies keep their order.
+happens in a few background workers fed by an in-process queue, one event at a time per user
+so replies keep their order.
 Events stored but never handled (the process stopped) are handled on the next start.
 With ZALO_APP_ID unset the webhook answers 404 and nothing else runs.
 """
 from __future__ import annotations
 
 import asyncio
+import os
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -18,6 +20,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages_vi as msg
 from bot.config import ZaloSettings, get_settings
@@ -26,13 +29,15 @@ from bot.storage.db import get_database
 from bot.web.upload_store import UploadStore
 from bot.zalo.api import ZaloSendError
 from bot.zalo.events import BadEvent, ZaloEvent, parse_event
-from bot.zalo.inbound import bot_input, claim_unprocessed, mark_processed, record_user, remember
+from bot.zalo.inbound import bot_input, claim_unprocessed, mark_processed, record_user
+from bot.zalo.inbox import InboundBatcher
 from bot.zalo.photos import keep_photo
 from bot.zalo.runtime import ZaloRuntime
 from bot.zalo.signature import SIGNATURE_HEADER, verify
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+WORKERS = int(os.environ.get("ZALO_WORKERS", "2"))  # events handled at once: more does not help a CPU-bound NLU
 
 
 class KeyedLocks:
@@ -93,6 +98,8 @@ class ZaloInput(InputChannel):
         self._runtime_lock = asyncio.Lock()
         self._locks = KeyedLocks()
         self._uploads = UploadStore(get_settings().upload_dir)
+        self._inbox: "asyncio.Queue[ZaloEvent]" = asyncio.Queue()
+        self._inbound: Optional[InboundBatcher] = None
 
     @classmethod
     def name(cls) -> Text:
@@ -104,6 +111,11 @@ class ZaloInput(InputChannel):
 
     def get_output_channel(self) -> OutputChannel:
         return ZaloOutput(self)
+
+    def _batcher(self) -> InboundBatcher:
+        if self._inbound is None:
+            self._inbound = InboundBatcher(get_database())
+        return self._inbound
 
     async def runtime(self) -> ZaloRuntime:
         async with self._runtime_lock:
@@ -123,8 +135,10 @@ class ZaloInput(InputChannel):
             return await self._receive(request, on_new_message)
 
         @blueprint.listener("after_server_start")
-        async def handle_interrupted(app: Any, _loop: Any) -> None:
+        async def start_workers(app: Any, _loop: Any) -> None:
             if self.settings.enabled:
+                for _ in range(WORKERS):
+                    app.add_task(self._work(on_new_message))
                 app.add_task(self._handle_interrupted(on_new_message))
 
         @blueprint.listener("before_server_stop")
@@ -146,10 +160,25 @@ class ZaloInput(InputChannel):
         except (ValueError, BadEvent) as error:
             logger.warning("Zalo webhook: unreadable event (%s)", error)
             return response.json({"error": "bad event"}, status=400)
-        if not await remember(get_database(), event):
+        try:
+            fresh = await self._batcher().remember(event)
+        except SQLAlchemyError:  # not stored: Zalo must deliver it again
+            logger.exception("Zalo webhook: could not store event %s; asking Zalo to retry", event.msg_id)
+            return response.json({"error": "temporarily unavailable"}, status=503)
+        if not fresh:
             return response.json({"status": "duplicate"})
-        request.app.add_task(self._handle(event, on_new_message))
+        self._inbox.put_nowait(event)
         return response.json({"status": "accepted"})
+
+    async def _work(self, on_new_message: OnNewMessage) -> None:
+        """One of WORKERS consumers of the inbox. Few at a time keep the event loop free for
+        the webhook's acknowledgements while the NLU works through a burst."""
+        while True:
+            event = await self._inbox.get()
+            try:
+                await self._handle(event, on_new_message)
+            finally:
+                self._inbox.task_done()
 
     async def _handle_interrupted(self, on_new_message: OnNewMessage) -> None:
         try:
@@ -175,8 +204,7 @@ class ZaloInput(InputChannel):
 
     async def _handle_in_order(self, event: ZaloEvent, on_new_message: OnNewMessage) -> None:
         runtime = await self.runtime()
-        await record_user(runtime.db, event)
-        if event.is_message:
+        if await record_user(runtime.db, event):
             await release_held(runtime.db, "zalo", event.user_id)  # the reply window is open again
         photo = None
         if event.image_urls:

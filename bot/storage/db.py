@@ -6,22 +6,29 @@ run synchronously (sqlite3 / psycopg2). Callers give one plain URL (`sqlite:///.
 """
 from __future__ import annotations
 
+import asyncio
+import random
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from bot.config import get_settings
 
+T = TypeVar("T")
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 5
+SQLITE_POOL_OVERFLOW = 10
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg2"}
@@ -77,10 +84,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # "Đ"/"đ", "Ô"/"ô"… to match as on PostgreSQL.
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # first: the next pragmas may wait too
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # In WAL mode, NORMAL syncs at checkpoints, not at every commit: a crash of the process loses
+    # nothing, a power cut may lose the last commits but never corrupts the file. Production
+    # runs on PostgreSQL; this keeps development SQLite usable under webhook bursts.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _pool_options(dialect: str) -> dict[str, Any]:
+    """SQLAlchemy gives aiosqlite no pool: every session would start a thread, open the file
+    and run the pragmas again (tens of milliseconds under load). A small pool reuses them."""
+    if dialect != "sqlite":
+        return {}
+    return {"poolclass": AsyncAdaptedQueuePool, "pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+
+
+def is_sqlite_lock_error(error: BaseException) -> bool:
+    """SQLite's "database is locked": another process held the write lock past the busy timeout."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+async def retry_when_locked(write: Callable[[], Awaitable[T]], attempts: int = 5, first_delay: float = 0.05) -> T:
+    """Run a write again when SQLite reports its file locked (several processes write to the
+    development database); any other error, or the last attempt's, propagates."""
+    for attempt in range(attempts):
+        try:
+            return await write()
+        except OperationalError as error:
+            if attempt == attempts - 1 or not is_sqlite_lock_error(error):
+                raise
+            await asyncio.sleep(first_delay * 2 ** attempt * (1 + random.random()))
+    raise AssertionError("unreachable")
 
 
 class Database:
@@ -90,7 +127,7 @@ class Database:
         self.url = url
         self.dialect = _backend(_parse(url))
         ensure_sqlite_folder(url)
-        self.engine: AsyncEngine = create_async_engine(async_url(url), echo=echo, future=True)
+        self.engine: AsyncEngine = create_async_engine(async_url(url), echo=echo, future=True, **_pool_options(self.dialect))
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(

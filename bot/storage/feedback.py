@@ -6,7 +6,7 @@ citizen's own words as the note, so the ward sees why.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -17,6 +17,7 @@ from bot.storage.models import Report, utcnow
 from bot.storage.reports import CITIZEN_ACTOR, ReportView, change_status, report_state
 
 RATINGS = ("satisfied", "acceptable", "unsatisfied")
+REOPEN_WINDOW = timedelta(days=30)  # "vẫn còn vi phạm" refers to a report handled this recently
 
 
 class NotYourReport(StorageError):
@@ -36,6 +37,17 @@ async def _check_owner_and_handled(db: Database, code: str, sender_id: str) -> s
     if state.status != statuses.HANDLED:
         raise NotHandled(state.code)
     return state.code
+
+
+async def recently_handled(db: Database, sender_id: str, within: timedelta = REOPEN_WINDOW,
+                           now: datetime | None = None) -> str | None:
+    """The sender's most recently handled report, if it was handled within `within`."""
+    since = (now or utcnow()) - within
+    async with db.session() as session:
+        return await session.scalar(
+            select(Report.code).where(Report.sender_id == sender_id, Report.status == statuses.HANDLED,
+                                      Report.handled_at >= since)
+            .order_by(Report.handled_at.desc()).limit(1))
 
 
 async def rate_report(db: Database, code: str, sender_id: str, rating: str, now: datetime | None = None) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.db import Database
+from bot.storage.db import Database, retry_when_locked
 from bot.storage.models import ZaloInbound, ZaloUser, utcnow
 from bot.zalo.events import USER_SEND_IMAGE, USER_SEND_LOCATION, USER_SEND_TEXT, ZaloEvent
 
@@ -22,10 +22,12 @@ def event_key(event: ZaloEvent) -> str:
 
 async def remember(db: Database, event: ZaloEvent) -> bool:
     """Record the event; False when it was seen before (a redelivery, even after a restart)."""
-    try:
+    async def insert() -> None:
         async with db.session() as session, session.begin():
             session.add(ZaloInbound(event_key=event_key(event), user_id=event.user_id, event_name=event.name,
                                     payload=json.dumps(dict(event.raw), ensure_ascii=False), received_at=utcnow()))
+    try:
+        await retry_when_locked(insert)
     except IntegrityError:
         return False
     return True
@@ -58,19 +60,23 @@ async def claim_unprocessed(db: Database, older_than: timedelta = STALE_AFTER) -
     return claimed
 
 
-async def record_user(db: Database, event: ZaloEvent, now: datetime | None = None) -> None:
+async def record_user(db: Database, event: ZaloEvent, now: datetime | None = None) -> bool:
+    """Update what we know of the user. True when a message reopened a closed reply window
+    (so notifications held for them can go out now)."""
     now = now or utcnow()
     async with db.session() as session, session.begin():
         user = await session.get(ZaloUser, event.user_id)
         if user is None:
             user = ZaloUser(user_id=event.user_id, following=True)
             session.add(user)
+        window_was_closed = user.last_message_at is None or now - user.last_message_at >= REPLY_WINDOW
         if event.is_follow:
             user.following, user.followed_at = True, now
         elif event.is_unfollow:
             user.following, user.unfollowed_at = False, now
         if event.is_message:
             user.last_message_at = now
+    return event.is_message and window_was_closed
 
 
 async def within_reply_window(db: Database, user_id: str, now: datetime | None = None) -> bool:

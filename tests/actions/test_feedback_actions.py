@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback
+from actions.report_start import ActionStartReport
 from bot import statuses
 from bot.storage.db import Database
 from bot.storage.models import Notification, Report
@@ -70,3 +71,24 @@ async def test_only_the_reporting_citizen_can_rate_and_only_once_handled(databas
     await feedback.ActionRateReport().run(
         dispatcher, tracker(SENDER, {"report_code": fresh.code, "rating": "satisfied"}), {})
     assert "chưa đánh giá được" in dispatcher.messages[0]["text"]
+
+
+def said(text: str, intent: str) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker(SENDER, {}, latest, events, False, None, {}, "action_listen")
+
+
+async def test_still_there_after_handling_reopens_instead_of_starting_a_new_report(database: Database) -> None:
+    report = await handled_report(database)
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartReport().run(dispatcher, said("quán đó vẫn còn bày bàn ghế ra vỉa hè như cũ", "report_sidewalk"), {})
+    assert [e["event"] for e in events] == ["followup"] and events[0]["name"] == "action_listen"
+    assert "mở lại" in dispatcher.messages[0]["text"]
+    assert (await find_report(database, report.code)).status == statuses.IN_PROGRESS
+
+
+async def test_without_a_handled_report_still_there_is_a_new_report(database: Database) -> None:
+    events = await ActionStartReport().run(CollectingDispatcher(), said("quán đó vẫn còn bày bàn ghế ra vỉa hè", "report_sidewalk"), {})
+    assert {"event": "slot", "name": "category", "value": "sidewalk"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
