@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Dict, List, Text
+from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
@@ -87,3 +87,15 @@ class ActionReopenReport(Action):
             return reset + [ActiveLoop(None)]
         dispatcher.utter_message(text=msg.REOPENED.format(code=view.code, ward=view.ward_name))
         return reset
+
+
+class ValidateReopenForm(FormValidationAction):
+    """The words "what is still wrong" must be the citizen's, not the button that opened the form."""
+
+    def name(self) -> Text:
+        return "validate_reopen_form"
+
+    def validate_reopen_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: Dict) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        return {"reopen_reason": None if not text or intake.is_payload(text) else intake.clip(text)}

@@ -92,3 +92,11 @@ async def test_without_a_handled_report_still_there_is_a_new_report(database: Da
     events = await ActionStartReport().run(CollectingDispatcher(), said("quán đó vẫn còn bày bàn ghế ra vỉa hè", "report_sidewalk"), {})
     assert {"event": "slot", "name": "category", "value": "sidewalk"} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+
+
+def test_the_button_that_opened_the_form_is_not_the_citizens_reason() -> None:
+    form = feedback.ValidateReopenForm()
+    payload = '/rate_report{"report_code": "PA-ZR4QYD", "rating": "unsatisfied"}'
+    assert form.validate_reopen_reason(payload, CollectingDispatcher(), said(payload, "rate_report"), {}) == {"reopen_reason": None}
+    words = "quán vẫn bày bàn ghế"
+    assert form.validate_reopen_reason(words, CollectingDispatcher(), said(words, "inform"), {}) == {"reopen_reason": words}
