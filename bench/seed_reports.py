@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, insert, select
 from bot import statuses
 from bot.codes import ALPHABET, BODY_LENGTH
 from bot.storage.db import sync_url
-from bot.storage.models import Report, Ward
+from bot.storage.models import Report, Ward, search_text_for
 from bot.storage.setup import prepare_database
 
 BUSY_WARD = "00226"
@@ -61,7 +61,9 @@ def rows(count: int, wards: list[str], seed: int, start_number: int) -> Iterator
         yield {
             "code": code_for(n), "draft_key": f"bench-{n}", "category": category, "priority": statuses.NORMAL,
             "description": f"{what} tại {address}", "citizen_text": f"{what.lower()} ở {address}",
-            "address_text": address, "ward_code": BUSY_WARD if rng.random() < 0.33 else rng.choice(wards),
+            "address_text": address,
+            "search_text": search_text_for(code_for(n), f"{what} tại {address}", address, f"{what.lower()} ở {address}"),
+            "ward_code": BUSY_WARD if rng.random() < 0.33 else rng.choice(wards),
             "channel": rng.choice(["zalo", "socketio"]), "sender_id": f"bench-citizen-{rng.randint(1, 30000)}",
             "phone": None, "anonymous": rng.random() < 0.3, "status": status,
             "created_at": created, "updated_at": handled or acknowledged or created, "due_at": due,

@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from bot import statuses
 from bot.codes import normalize_code
+from bot.text import canonical
 from bot.staff import access
 from bot.staff.access import Staff
 from bot.staff.localtime import local_day_end, local_day_start
@@ -133,14 +134,14 @@ def _like(word: str) -> str:
 
 
 def _text_clause(text: str) -> Any:
-    """Every word must appear in one of the fields (case-insensitive); a code matches exactly."""
+    """Every word must appear in the code, description, address or citizen's words, with or
+    without diacritics ("kham thien" finds "Khâm Thiên"); a code matches exactly."""
     text = unicodedata.normalize("NFC", text).strip()
     code = normalize_code(text) if text else None
     if code:
         return Report.code == code
-    fields = (Report.code, Report.description, Report.address_text, Report.citizen_text)
-    words = text.split()[:MAX_SEARCH_WORDS]
-    return and_(*(or_(*(f.ilike(_like(word), escape="\\") for f in fields)) for word in words))
+    words = canonical(text).split()[:MAX_SEARCH_WORDS]  # folded like Report.search_text
+    return and_(*(Report.search_text.like(_like(word), escape="\\") for word in words))
 
 
 def _where(scope: frozenset[str] | None, filters: QueueFilter, now: datetime) -> list[Any]:
@@ -182,15 +183,14 @@ def _row(row: Any, now: datetime) -> QueueRow:
 async def status_counts(db: Database, scope: frozenset[str] | None, now: datetime) -> tuple[dict[str, int], int]:
     """Reports per status and overdue reports, over the wards in `scope` (None: all)."""
     where = [Report.ward_code.in_(sorted(scope))] if scope is not None else []
+    late = func.sum(case((Report.due_at < now, 1), else_=0))  # one pass: counts and overdue together
     async with db.session() as session:
         rows = (await session.execute(
-            select(Report.status, func.count()).where(*where).group_by(Report.status)
+            select(Report.status, func.count(), late).where(*where).group_by(Report.status)
         )).all()
-        overdue = (await session.execute(
-            select(func.count()).select_from(Report).where(*where, _overdue_clause(now))
-        )).scalar_one()
     counts = {status: 0 for status in statuses.STATUSES}
-    counts.update({status: count for status, count in rows})
+    counts.update({status: count for status, count, _ in rows})
+    overdue = sum(int(n or 0) for status, _, n in rows if status not in statuses.CLOSED_STATUSES)
     return counts, overdue
 
 

@@ -30,6 +30,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.text import canonical  # the same folding as the bot's understanding
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -39,6 +41,12 @@ NAMING_CONVENTION = {
 }
 
 Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def search_text_for(code: str, description: str, address_text: str, citizen_text: str) -> str:
+
+
+    return " ".join(canonical(part) for part in (code, description, address_text, citizen_text) if part)
 
 
 def utcnow() -> datetime:
@@ -92,6 +100,7 @@ class Report(Base):
         Index("ix_reports_ward_due", "ward_code", "due_at"),
         Index("ix_reports_created_id", "created_at", "id"),  # supervisors' city-wide queue, newest/oldest
         Index("ix_reports_due_id", "due_at", "id"),  # city-wide, due soonest
+        Index("ix_reports_status_due", "status", "due_at"),  # counts per status and overdue, city-wide
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -119,6 +128,9 @@ class Report(Base):
     satisfaction = Column(String(20), nullable=True)  # the citizen's rating after "handled"
     satisfaction_at = Column(UTCDateTime, nullable=True)
     reopen_count = Column(Integer, nullable=False, default=0)
+    # Folded words of code, description, address and the citizen's text (`search_text_for`):
+    # the console's search is one plain LIKE, with or without diacritics.
+    search_text = Column(Text, nullable=False, default="")
 
     ward = relationship("Ward", lazy="raise")
     history = relationship(

@@ -30,7 +30,7 @@ from bot.storage.errors import (
     StorageError,
     UnknownWard,
 )
-from bot.storage.models import Attachment, Report, StatusHistory, utcnow
+from bot.storage.models import Attachment, Report, StatusHistory, search_text_for, utcnow
 from bot.storage.wards import WardRow, get_ward, seed_wards
 
 __all__ = [
@@ -138,6 +138,7 @@ def _new_report(draft: ReportDraft, code: str, now: datetime) -> Report:
         ward_code=draft.ward_code, latitude=draft.latitude, longitude=draft.longitude,
         channel=draft.channel, sender_id=draft.sender_id, phone=draft.phone,
         anonymous=draft.anonymous, status=statuses.NEW,
+        search_text=search_text_for(code, draft.description, draft.address_text, draft.citizen_text),
         created_at=now, updated_at=now,
         due_at=due_at_for(draft.category, draft.priority, now),
         history=[StatusHistory(

@@ -1,4 +1,5 @@
-"""Indexes for the supervisors' city-wide queue (no ward filter): newest/oldest and due soonest.
+"""Indexes for the supervisors' city-wide queue (no ward filter): newest/oldest, due soonest,
+and the counts per status with the overdue ones.
 
 Revision ID: 0004
 Revises: 0003
@@ -18,8 +19,10 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_index("ix_reports_created_id", "reports", ["created_at", "id"])
     op.create_index("ix_reports_due_id", "reports", ["due_at", "id"])
+    op.create_index("ix_reports_status_due", "reports", ["status", "due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_status_due", table_name="reports")
     op.drop_index("ix_reports_due_id", table_name="reports")
     op.drop_index("ix_reports_created_id", table_name="reports")
