@@ -106,6 +106,7 @@ def bench_database(url: str, count: int, requests: int, tmp: Path) -> Dict[str, 
 
 async def measure_database(url: str, requests: int, tmp: Path) -> Dict[str, object]:
     db = Database(url)
+    await db.refresh_statistics()  # what the web server's periodic task (or autovacuum) does
     await add_user(db, "bench.officer", PASSWORD, "ward_staff", [BUSY_WARD])
     await add_user(db, "bench.supervisor", PASSWORD, "supervisor")
     settings = SimpleNamespace(upload_dir=tmp / "uploads", public_base_url="http://127.0.0.1",

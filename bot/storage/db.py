@@ -146,6 +146,12 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+    async def refresh_statistics(self) -> None:
+        """Let the query planner know the tables' shapes (which index narrows a queue best).
+        PostgreSQL's autovacuum does this by itself; SQLite only when asked."""
+        async with self.engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
+
 
 _database: Database | None = None
 

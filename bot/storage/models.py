@@ -101,6 +101,8 @@ class Report(Base):
         Index("ix_reports_created_id", "created_at", "id"),  # supervisors' city-wide queue, newest/oldest
         Index("ix_reports_due_id", "due_at", "id"),  # city-wide, due soonest
         Index("ix_reports_status_due", "status", "due_at"),  # counts per status and overdue, city-wide
+        Index("ix_reports_ward_status_due", "ward_code", "status", "due_at"),  # the same, per ward
+        Index("ix_reports_status_created", "status", "created_at"),  # city-wide status filters, newest first
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)

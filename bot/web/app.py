@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.staff.transcript import TranscriptReader
 from bot.storage.db import Database
 from bot.web.assets import create_template_env
-from bot.web.background import zalo_notifications
+from bot.web.background import database_statistics, zalo_notifications
 from bot.web.console import setup_console
 from bot.web.keys import SETTINGS_KEY, TEMPLATES_KEY, UPLOAD_STORE_KEY
 from bot.web.routes import setup_routes
@@ -38,6 +38,8 @@ def create_app(settings: WebSettingsLike | None = None, *, database: Database | 
     setup_console(app, settings, database=database, transcripts=transcripts)
     setup_routes(app)
     app.cleanup_ctx.append(zalo_notifications)
+    if database is None:  # the process-wide database: keep its statistics fresh
+        app.cleanup_ctx.append(database_statistics)
     return app
 
 

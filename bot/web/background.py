@@ -19,6 +19,7 @@ from bot.zalo.tokens import NoTokens
 
 logger = logging.getLogger(__name__)
 TOKEN_CHECK_SECONDS = 300
+STATISTICS_SECONDS = 6 * 3600
 
 
 async def _refresh_tokens_periodically(runtime: ZaloRuntime) -> None:
@@ -30,6 +31,24 @@ async def _refresh_tokens_periodically(runtime: ZaloRuntime) -> None:
         except Exception:
             logger.exception("Zalo token refresh failed; will try again")
         await asyncio.sleep(TOKEN_CHECK_SECONDS)
+
+
+async def _refresh_statistics_periodically() -> None:
+    while True:
+        try:
+            await get_database().refresh_statistics()
+        except Exception:
+            logger.exception("Refreshing the database's statistics failed")
+        await asyncio.sleep(STATISTICS_SECONDS)
+
+
+async def database_statistics(app: web.Application) -> AsyncIterator[None]:
+    """aiohttp cleanup context: keep the planner's statistics fresh (ANALYZE every few hours)."""
+    task = asyncio.create_task(_refresh_statistics_periodically())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def zalo_notifications(app: web.Application) -> AsyncIterator[None]:

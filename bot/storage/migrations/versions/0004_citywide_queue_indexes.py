@@ -20,9 +20,13 @@ def upgrade() -> None:
     op.create_index("ix_reports_created_id", "reports", ["created_at", "id"])
     op.create_index("ix_reports_due_id", "reports", ["due_at", "id"])
     op.create_index("ix_reports_status_due", "reports", ["status", "due_at"])
+    op.create_index("ix_reports_ward_status_due", "reports", ["ward_code", "status", "due_at"])
+    op.create_index("ix_reports_status_created", "reports", ["status", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_status_created", table_name="reports")
+    op.drop_index("ix_reports_ward_status_due", table_name="reports")
     op.drop_index("ix_reports_status_due", table_name="reports")
     op.drop_index("ix_reports_due_id", table_name="reports")
     op.drop_index("ix_reports_created_id", table_name="reports")
