@@ -27,6 +27,7 @@ class InboundBatcher:
         self._db = db
         self._pending: List[Tuple[ZaloEvent, "asyncio.Future[bool]"]] = []
         self._flushing = False
+        self._flush_task: "asyncio.Task[None] | None" = None  # kept: the loop holds tasks only weakly
 
     async def remember(self, event: ZaloEvent) -> bool:
         """True when the event is new and now stored; False for a redelivery."""
@@ -34,7 +35,7 @@ class InboundBatcher:
         self._pending.append((event, future))
         if not self._flushing:
             self._flushing = True
-            asyncio.ensure_future(self._flush_all())
+            self._flush_task = asyncio.ensure_future(self._flush_all())
         return await future
 
     async def _flush_all(self) -> None:
