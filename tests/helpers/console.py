@@ -2,9 +2,8 @@
 with staff accounts, a few reports and a tracker store holding one conversation."""
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.storage.reports import ReportView
 from bot.web import create_app
 from tests.helpers.db import migrated_database, sqlite_file_url
 from tests.helpers.reports import stored_report
+from tests.helpers.tracker import rasa_events_table
 from tests.helpers.staff import PASSWORD, WARD_A, WARD_B, admin, officer, supervisor
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -43,13 +43,9 @@ class RunningConsole:
 
 def write_tracker(path: Path, sender_id: str) -> None:
     """Rasa's `events` table with the citizen's side of one conversation."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255),"
-                           " timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
-        rows = [("user", {"text": CITIZEN_SAID}), ("bot", {"text": "Bạn cho mình biết địa chỉ cụ thể nhé"})]
-        connection.executemany(
-            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, strftime('%s','now'), ?)",
-            [(sender_id, kind, json.dumps(data, ensure_ascii=False)) for kind, data in rows])
+    now = time.time()
+    rasa_events_table(path, [(sender_id, "user", now, {"text": CITIZEN_SAID}),
+                             (sender_id, "bot", now, {"text": "Bạn cho mình biết địa chỉ cụ thể nhé"})])
 
 
 async def seed(db: Database) -> tuple[list[ReportView], ReportView]:

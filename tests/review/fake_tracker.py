@@ -1,11 +1,11 @@
 """A fake Rasa tracker store for the NLU inbox tests."""
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from tests.helpers.tracker import rasa_events_table
 
 START = datetime(2025, 3, 11, 2, 0, tzinfo=timezone.utc)
 Row = tuple[str, str, float, dict[str, Any]]  # sender_id, type_name, timestamp, data
@@ -35,15 +35,5 @@ def bot(sender: str, minutes: float, text: str, payloads: tuple[str, ...] = ()) 
 
 
 def tracker(path: Path, rows: list[Row]) -> str:
-    """Rasa's `events` table (as SQLTrackerStore creates it) with `rows`; returns its URL."""
-    with sqlite3.connect(path) as connection:
-        connection.execute(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-            "action_name VARCHAR(255), data TEXT)")
-        connection.executemany(
-            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
-            [(s, kind, t, json.dumps(data, ensure_ascii=False)) for s, kind, t, data in rows])
-        connection.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('s1', 'action', ?, ?)",
-                           (at(0), json.dumps({"name": "action_listen"})))
-    return f"sqlite:///{path}"
+    """Rasa's `events` table with `rows` and one action event; returns its URL."""
+    return rasa_events_table(path, rows + [("s1", "action", at(0), {"name": "action_listen"})])

@@ -1,27 +1,15 @@
 """Reading the conversation around a report from Rasa's SQL tracker store."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.staff.transcript import BOT, CITIZEN, LOCATION_SENT, PHOTO_SENT, TranscriptReader, tracker_url
+from tests.helpers.tracker import rasa_events_table
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMITTED = datetime(2025, 3, 11, 2, 0, tzinfo=timezone.utc)
-
-
-def rasa_events_table(path: Path, rows: list[tuple[str, str, float, dict]]) -> None:
-    """The `events` table as Rasa's SQLTrackerStore creates it, with some rows."""
-    with sqlite3.connect(path) as connection:
-        connection.execute(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-            "action_name VARCHAR(255), data TEXT)")
-        connection.executemany(
-            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
-            [(sender, kind, at, json.dumps(data, ensure_ascii=False)) for sender, kind, at, data in rows])
 
 
 def at(minutes: float) -> float:
