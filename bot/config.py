@@ -19,6 +19,11 @@ process; tests that change environment variables call `reset_settings()` afterwa
 | ZALO_API_BASE     | https://openapi.zalo.me                   |
 | ZALO_OAUTH_BASE   | https://oauth.zaloapp.com                 |
 | ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN | initial tokens, used once when the database has none |
+| MODELS_DIR        | <project root>/models                     |
+| TRAINING_DATA_DIR, TRAINING_CONFIG, TRAINING_DOMAIN | data/, config.yml, domain.yml |
+| HELDOUT_CASES     | <project root>/eval/heldout.jsonl         |
+| RASA_INTERNAL_URLS| http://127.0.0.1:$RASA_PORT (comma-separated: every Rasa replica) |
+| MODEL_TOLERANCE   | 0.01                                      |
 
 Folders are not created here: the storage layer creates a SQLite file's folder when it
 opens or migrates the database, and whoever writes uploads creates UPLOAD_DIR.
@@ -51,6 +56,28 @@ class ZaloSettings:
 
 
 @dataclass(frozen=True)
+class ModelOpsSettings:
+    """Where the admins' retraining loop finds its inputs and the Rasa servers it swaps."""
+
+    models_dir: Path
+    data_dir: Path
+    config_file: Path
+    domain_file: Path
+    heldout_cases: Path
+    rasa_urls: tuple[str, ...]
+    rasa_token: str
+    tolerance: float  # how far below the active model an accuracy may fall and still count as not worse
+
+    @property
+    def nlu_dir(self) -> Path:
+        return self.data_dir / "nlu"
+
+    @property
+    def history_dir(self) -> Path:
+        return self.models_dir / "history"
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     rasa_port: int
@@ -62,6 +89,7 @@ class Settings:
     log_level: str
     rasa_public_url: str  # where the citizen's browser reaches Rasa's socket.io channel
     zalo: ZaloSettings
+    modelops: ModelOpsSettings
     console_secret_key: str = ""  # encrypts the staff console's session cookie; see bot.web.console.secret
 
 
@@ -102,6 +130,30 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{_int(env, 'RASA_PORT', 5005)}").rstrip("/"),
         zalo=_zalo_settings(env),
         console_secret_key=env.get("CONSOLE_SECRET_KEY", "").strip(),
+        modelops=_modelops_settings(env),
+    )
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _modelops_settings(env: Mapping[str, str]) -> ModelOpsSettings:
+    rasa_port = _int(env, "RASA_PORT", 5005)
+    urls = [u.strip().rstrip("/") for u in env.get("RASA_INTERNAL_URLS", "").split(",") if u.strip()]
+    return ModelOpsSettings(
+        models_dir=_path(env, "MODELS_DIR", PROJECT_ROOT / "models"),
+        data_dir=_path(env, "TRAINING_DATA_DIR", PROJECT_ROOT / "data"),
+        config_file=_path(env, "TRAINING_CONFIG", PROJECT_ROOT / "config.yml"),
+        domain_file=_path(env, "TRAINING_DOMAIN", PROJECT_ROOT / "domain.yml"),
+        heldout_cases=_path(env, "HELDOUT_CASES", PROJECT_ROOT / "eval" / "heldout.jsonl"),
+        rasa_urls=tuple(urls) or (f"http://127.0.0.1:{rasa_port}",),
+        rasa_token=_str(env, "RASA_TOKEN", "phananh-dev-token"),
+        tolerance=_float(env, "MODEL_TOLERANCE", 0.01),
     )
 
 

@@ -5,11 +5,14 @@ import argparse
 import asyncio
 import signal
 import threading
+from pathlib import Path
 from typing import Any
 
 from bot.cli.route import newest_model
-from bot.config import get_settings
+from bot.config import Settings, get_settings
+from bot.modelops.service import ModelOps
 from bot.stack import Stack
+from bot.storage.db import Database
 from bot.storage.setup import prepare_database
 
 
@@ -18,11 +21,23 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=_run)
 
 
+async def _startup_model(settings: Settings) -> Path:
+    """The active model of the registry (the build model from `make model` until an admin
+    activates another one)."""
+    db = Database(settings.database_url)
+    try:
+        build = newest_model(settings.modelops.models_dir) if any(settings.modelops.models_dir.glob("*.tar.gz")) else None
+        return await ModelOps(db, settings.modelops).startup_model(build)
+    finally:
+        await db.dispose()
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = get_settings()
     asyncio.run(prepare_database(settings.database_url))
+    model = asyncio.run(_startup_model(settings))
     stack = Stack(settings.database_url, settings.rasa_port, settings.action_port, settings.console_port,
-                  newest_model(), token=settings.rasa_token, inherit_output=True)
+                  model, token=settings.rasa_token, inherit_output=True)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
@@ -35,6 +50,7 @@ def _run(args: argparse.Namespace) -> int:
         f"  Rasa (REST, socket.io, HTTP API with token)  http://localhost:{settings.rasa_port}/\n"
         f"  action server       http://localhost:{settings.action_port}/health\n"
         f"  database            {settings.database_url}\n"
+        f"  model               {model.name}  (python -m bot model list)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

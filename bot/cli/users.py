@@ -9,16 +9,15 @@ command line, so they stay out of the shell history and the process list:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import Any, Awaitable, Callable
+from typing import Any
 
-from bot.config import get_settings
 from bot.staff import users
 from bot.staff.access import ROLES
 from bot.staff.errors import StaffError
 from bot.staff.localtime import format_datetime
-from bot.storage.db import Database, migrate
+from bot.cli.common import Command, run_with_database
+from bot.storage.db import Database
 
 
 def register(commands: Any) -> None:
@@ -90,7 +89,7 @@ async def _list(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _set_active(active: bool) -> Callable[[Database, argparse.Namespace], Awaitable[int]]:
+def _set_active(active: bool) -> Command:
     async def handler(db: Database, args: argparse.Namespace) -> int:
         print(_describe(await users.set_active(db, args.username, active)))
         return 0
@@ -131,19 +130,5 @@ async def _revoke(db: Database, args: argparse.Namespace) -> int:
     return 1
 
 
-def _run(command: Callable[[Database, argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
-    url = get_settings().database_url
-    migrate(url)
-
-    async def run() -> int:
-        db = Database(url)
-        try:
-            return await command(db, args)
-        finally:
-            await db.dispose()
-
-    try:
-        return asyncio.run(run())
-    except StaffError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 1
+def _run(command: Command, args: argparse.Namespace) -> int:
+    return run_with_database(command, args, (StaffError,))

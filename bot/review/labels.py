@@ -127,16 +127,16 @@ def with_markup(text: str, entities: Sequence[Entity], allowed: set[str]) -> str
     spans = []
     for start, end, name in sorted(entities):
         if name not in allowed:
-            raise ValueError(f"unknown entity {name!r}")
+            raise ValueError(f"Loại đánh dấu không hợp lệ: {name!r}.")
         if not 0 <= start < end <= len(text):
-            raise ValueError(f"entity span {start}:{end} is outside the message")
+            raise ValueError("Đoạn đánh dấu nằm ngoài tin nhắn.")
         start, end = _trimmed(text, start, end)
         if start == end:
-            raise ValueError(f"entity span for {name!r} is blank")
+            raise ValueError(f"Đoạn đánh dấu {name!r} đang trống.")
         if (start > 0 and _WORD.match(text[start - 1])) or (end < len(text) and _WORD.match(text[end])):
-            raise ValueError(f"entity span {start}:{end} cuts a word")  # spans align with tokens
+            raise ValueError("Đoạn đánh dấu phải gồm trọn từ, không cắt đôi một từ.")  # spans align with tokens
         if spans and start < spans[-1][1]:
-            raise ValueError("entity spans overlap")
+            raise ValueError("Các đoạn đánh dấu không được chồng lên nhau.")
         spans.append((start, end, name))
     clean, parts, position = _clean(text), [], 0
     for start, end, name in spans:
@@ -146,15 +146,39 @@ def with_markup(text: str, entities: Sequence[Entity], allowed: set[str]) -> str
     return " ".join("".join(parts).split())
 
 
+_ADMIN_MARKUP = re.compile(r"\[([^\[\]]+)\]\(([a-z_]+)\)")
+MARKUP_CHANGED_TEXT = "Chỉ được đánh dấu địa danh, không sửa lời người dân."
+
+
+def parse_markup(example: str, original: str) -> tuple[str, list[Entity]]:
+    """An admin's `[Kim Liên](ward)` markup over the citizen's message → (text, entity spans).
+
+    The text without markup must be the citizen's message (same words; ValueError otherwise).
+    """
+    text, entities, position = [], [], 0
+    for match in _ADMIN_MARKUP.finditer(example):
+        text.append(example[position:match.start()])
+        start = sum(map(len, text))
+        text.append(match.group(1))
+        entities.append((start, start + len(match.group(1)), match.group(2)))
+        position = match.end()
+    text.append(example[position:])
+    plain = "".join(text)
+    if review_key(plain) != review_key(original):
+        raise ValueError(MARKUP_CHANGED_TEXT)
+    return plain, entities
+
+
 def label(message_text: str, intent: str, entities: Sequence[Entity] = (), *, nlu_dir: Path = NLU_DIR,
           domain: Path = DOMAIN) -> Labelled:
     """Add the message as an example of `intent` to `nlu_dir/reviewed.yml`, unless its text
-    already is training data. Raises ValueError for an unknown intent or a bad entity span."""
+    already is training data. Raises ValueError (a Vietnamese message
+    for the admin) for an unknown intent or a bad entity span."""
     if intent not in known_intents(domain):
-        raise ValueError(f"unknown intent {intent!r}")
+        raise ValueError(f"Ý định không hợp lệ: {intent!r}.")
     example = with_markup(message_text, entities, known_entities(domain))
     if not review_key(example):
-        raise ValueError("nothing to learn from an empty message")
+        raise ValueError("Tin nhắn trống, không có gì để học.")
     with locked(nlu_dir):
         existing = training_examples(nlu_dir).get(review_key(example))
         if existing is not None:
@@ -166,10 +190,10 @@ def label(message_text: str, intent: str, entities: Sequence[Entity] = (), *, nl
     return Labelled(example, intent, True)
 
 
-def discard(message_text: str, *, nlu_dir: Path = NLU_DIR) -> None:
-    """Never show this message (or its look-alikes with the same key) in the inbox again."""
+def discard(*message_texts: str, nlu_dir: Path = NLU_DIR) -> None:
+    """Never show these messages (or their look-alikes with the same key) in the inbox again."""
     with locked(nlu_dir):
-        keys = discarded_keys(nlu_dir) | {review_key(message_text)}
+        keys = discarded_keys(nlu_dir) | {review_key(text) for text in message_texts}
         content = {"comment": "NLU inbox: messages an admin chose not to label (bot/review/labels.py)",
                    "discarded": sorted(keys)}
         write_atomically(nlu_dir / DISCARDED, json.dumps(content, ensure_ascii=False, indent=2) + "\n")

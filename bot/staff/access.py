@@ -28,6 +28,7 @@ NOT_YOUR_WARD = "Phản ánh này thuộc phường, xã khác. Bạn không có
 READ_ONLY = "Tài khoản giám sát chỉ được xem, không được thao tác xử lý phản ánh."
 SUPERVISORS_ONLY = "Trang này chỉ dành cho giám sát và quản trị."
 NOT_YOUR_WARD_FILTER = "Bạn chỉ xem được thông tin của phường, xã mình phụ trách."
+ADMINS_ONLY = "Trang này chỉ dành cho quản trị viên."
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,9 @@ def require_act(staff: Staff, ward_code: str) -> None:
 def require_overdue_overview(staff: Staff) -> None:
     if not can_see_overdue_overview(staff):
         raise AccessDenied(SUPERVISORS_ONLY)
+
+
+def require_admin(staff: Staff) -> None:
+    """The NLU inbox, retraining and model swaps."""
+    if staff.role != ADMIN:
+        raise AccessDenied(ADMINS_ONLY)

@@ -297,3 +297,58 @@ class LoginAttempt(Base):
     ip = Column(String(100), nullable=False)
     success = Column(Boolean, nullable=False)
     attempted_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ModelVersion(Base):
+    """A trained Rasa model the admins can activate: an immutable file under MODELS_DIR/history.
+
+    `evaluation` holds the held-out figures (JSON, `bot.modelops.checking.Figures`) once the
+    model has been checked; `sha256` recognises a build model (`make model`) already registered.
+    """
+
+    __tablename__ = "model_versions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    file = Column(Text, nullable=False)
+    sha256 = Column(String(64), nullable=False, unique=True)
+    source = Column(String(20), nullable=False)  # "build" (make model), "console", "cli"
+    created_by = Column(String(100), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    training_run_id = Column(Integer, nullable=True)
+    evaluation = Column(Text, nullable=True)
+    evaluated_at = Column(UTCDateTime, nullable=True)
+
+
+class ModelActivation(Base):
+    """One model swap: the newest row names the model the Rasa servers run."""
+
+    __tablename__ = "model_activations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    model_version_id = Column(Integer, ForeignKey("model_versions.id"), nullable=False)
+    kind = Column(String(20), nullable=False)  # "bootstrap", "activate", "rollback"
+    activated_by = Column(String(100), nullable=True)
+    activated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class TrainingRun(Base):
+    """A retraining from the console or the CLI. `slot` is 1 while the run is alive and NULL
+    afterwards: its unique constraint lets one training run at a time across processes."""
+
+    __tablename__ = "training_runs"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    slot = Column(Integer, nullable=True, unique=True)
+    status = Column(String(20), nullable=False)  # running, succeeded, failed, interrupted
+    phase = Column(String(40), nullable=False, default="")
+    requested_by = Column(String(100), nullable=True)
+    config_file = Column(Text, nullable=False)
+    started_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    heartbeat_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at = Column(UTCDateTime, nullable=True)
+    epoch = Column(Integer, nullable=True)
+    epochs = Column(Integer, nullable=True)
+    eta_seconds = Column(Float, nullable=True)
+    log_file = Column(Text, nullable=True)
+    error = Column(Text, nullable=True)
+    model_version_id = Column(Integer, ForeignKey("model_versions.id"), nullable=True)

@@ -3,6 +3,7 @@ with staff accounts, a few reports and a tracker store holding one conversation.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bot.config import PROJECT_ROOT, ModelOpsSettings, load_settings
+from bot.stack import free_port
 from bot.staff.transcript import TranscriptReader
 from bot.storage.db import Database
 from bot.storage.models import Report
@@ -69,7 +72,8 @@ async def running_console(tmp: Path, public_base_url: str = "http://127.0.0.1") 
         tracker = tmp / "tracker.db"
         write_tracker(tracker, (await _sender(db, reports_a[0].code)))
         settings = SimpleNamespace(upload_dir=tmp / "uploads", public_base_url=public_base_url,
-                                   rasa_public_url="http://127.0.0.1:5005", console_secret_key=SECRET)
+                                   rasa_public_url="http://127.0.0.1:5005", console_secret_key=SECRET,
+                                   modelops=modelops_settings(tmp))
         app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tracker}"))
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
@@ -77,6 +81,17 @@ async def running_console(tmp: Path, public_base_url: str = "http://127.0.0.1") 
             yield RunningConsole(db, str(server.make_url("")).rstrip("/"), tmp, reports_a, report_b)
         finally:
             await server.close()
+
+
+def modelops_settings(tmp: Path) -> ModelOpsSettings:
+    """The retraining loop on copies of the project's domain and config, with a training data
+    folder and a models folder of its own, and no Rasa server running."""
+    (tmp / "data" / "nlu").mkdir(parents=True, exist_ok=True)
+    for name in ("domain.yml", "config.yml"):
+        shutil.copy(PROJECT_ROOT / name, tmp / name)
+    return load_settings({"MODELS_DIR": str(tmp / "models"), "TRAINING_DATA_DIR": str(tmp / "data"),
+                          "TRAINING_CONFIG": str(tmp / "config.yml"), "TRAINING_DOMAIN": str(tmp / "domain.yml"),
+                          "RASA_INTERNAL_URLS": f"http://127.0.0.1:{free_port()}"}).modelops
 
 
 async def _sender(db: Database, code: str) -> str:

@@ -90,10 +90,10 @@ def test_phone_numbers_are_masked(nlu_dir: Path) -> None:
 
 def test_unknown_intents_and_bad_entities_are_refused(nlu_dir: Path) -> None:
     for intent in ("report_noise", "nlu_fallback", ""):
-        with pytest.raises(ValueError, match="intent"):
+        with pytest.raises(ValueError, match="Ý định"):
             label("tiếng karaoke to quá", intent, nlu_dir=nlu_dir)
-    for entities, error in (([(0, 4, "colour")], "entity"), ([(0, 99, "street")], "outside"),
-                            ([(1, 4, "street")], "cuts a word"), ([(0, 13, "street"), (6, 16, "ward")], "overlap")):
+    for entities, error in (([(0, 4, "colour")], "Loại đánh dấu"), ([(0, 99, "street")], "ngoài tin nhắn"),
+                            ([(1, 4, "street")], "cắt đôi"), ([(0, 13, "street"), (6, 16, "ward")], "chồng lên")):
         with pytest.raises(ValueError, match=error):
             label("tiếng karaoke to quá", "report_other", entities, nlu_dir=nlu_dir)
     with pytest.raises(ValueError):

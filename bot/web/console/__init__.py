@@ -14,10 +14,12 @@ from cryptography.fernet import Fernet
 from bot import statuses
 from bot.staff.localtime import format_date, format_datetime
 from bot.staff.transcript import TranscriptReader, tracker_url
-from bot.storage.db import Database
+from bot.modelops.service import ModelOps
+from bot.review.inbox import InboxReader
+from bot.storage.db import Database, get_database
 from bot.web.console.auth import console_guard
 from bot.web.console import formats
-from bot.web.console.context import DATABASE_KEY, TRANSCRIPTS_KEY
+from bot.web.console.context import DATABASE_KEY, INBOX_KEY, MODELOPS_KEY, TRANSCRIPTS_KEY
 from bot.web.console.secret import load_secret_key
 from bot.web.keys import TEMPLATES_KEY
 from bot.web.settings import WebSettingsLike
@@ -39,6 +41,8 @@ def setup_console(app: web.Application, settings: WebSettingsLike, *, database: 
         app[DATABASE_KEY] = database
     reader = transcripts if transcripts is not None else TranscriptReader(tracker_url())
     app[TRANSCRIPTS_KEY] = reader
+    app[INBOX_KEY] = InboxReader(reader.url)
+    app[MODELOPS_KEY] = ModelOps(database or get_database(), settings.modelops)
     aiohttp_session.setup(app, session_storage(settings))
     app.middlewares.append(console_guard)
     env = app[TEMPLATES_KEY]
@@ -46,7 +50,9 @@ def setup_console(app: web.Application, settings: WebSettingsLike, *, database: 
     env.filters.update(day=format_date, percent=formats.percent, duration=formats.duration, number=formats.number)
     env.globals["staff_label"] = statuses.staff_label
 
-    async def close_transcripts(_app: web.Application) -> None:
+    async def close(_app: web.Application) -> None:
+        await app[MODELOPS_KEY].close()  # a training in progress ends as interrupted
         await reader.close()
+        await app[INBOX_KEY].close()
 
-    app.on_cleanup.append(close_transcripts)
+    app.on_cleanup.append(close)

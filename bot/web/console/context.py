@@ -6,12 +6,17 @@ import secrets
 from aiohttp import web
 from aiohttp_session import Session
 
+from bot.config import ModelOpsSettings
+from bot.modelops.service import ModelOps
+from bot.review.inbox import InboxReader
 from bot.staff.access import Staff
 from bot.staff.transcript import TranscriptReader
 from bot.storage.db import Database, get_database
 
 DATABASE_KEY = web.AppKey("console_database", Database)
 TRANSCRIPTS_KEY = web.AppKey("console_transcripts", TranscriptReader)
+INBOX_KEY = web.AppKey("console_inbox", InboxReader)
+MODELOPS_KEY = web.AppKey("console_modelops", ModelOps)
 
 STAFF = "console_staff"  # request key: the signed-in Staff, or None
 VIA_TOKEN = "console_via_token"  # request key: authenticated with an API token
@@ -23,6 +28,14 @@ API_PREFIX = "/api/staff"
 def database(request: web.Request) -> Database:
     """The app's database (given to create_app), else the process-wide one."""
     return request.app.get(DATABASE_KEY) or get_database()
+
+
+def modelops(request: web.Request) -> ModelOps:
+    return request.app[MODELOPS_KEY]
+
+
+def modelops_settings(request: web.Request) -> ModelOpsSettings:
+    return request.app[MODELOPS_KEY].settings
 
 
 def current_staff(request: web.Request) -> Staff:

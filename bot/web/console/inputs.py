@@ -125,7 +125,7 @@ def filter_query(filters: QueueFilter) -> list[tuple[str, str]]:
     return pairs + [(key, value) for key, value in optional.items() if value]
 
 
-def _text(fields: Mapping[str, Any], name: str) -> str:
+def text_field(fields: Mapping[str, Any], name: str) -> str:
     value = fields.get(name)
     return value.strip() if isinstance(value, str) else ""
 
@@ -147,22 +147,27 @@ def discard_photo(request: web.Request, url: str | None) -> None:
         request.app[UPLOAD_STORE_KEY].discard(url.rsplit("/", 1)[-1])
 
 
+async def request_fields(request: web.Request) -> Mapping[str, Any]:
+    """The body's fields, from JSON (the API) or a form (the pages)."""
+    if request.content_type != "application/json":
+        return await request.post()
+    try:
+        fields = await request.json()
+    except ValueError:
+        raise ActionRefused(BAD_BODY) from None
+    if not isinstance(fields, dict):
+        raise ActionRefused(BAD_BODY)
+    return fields
+
+
 async def action_input(request: web.Request, *, allow_photo: bool) -> ActionInput:
     """The action's fields from JSON or a form; a form's `photo` file is stored (images only)."""
-    if request.content_type == "application/json":
-        try:
-            fields = await request.json()
-        except ValueError:
-            raise ActionRefused(BAD_BODY) from None
-        if not isinstance(fields, dict):
-            raise ActionRefused(BAD_BODY)
-    else:
-        fields = await request.post()
+    fields = await request_fields(request)
     photo = fields.get("photo")
     photo_url = await _store_photo(request, photo) if allow_photo and isinstance(photo, FileField) and \
         photo.filename else None
     return ActionInput(
-        note=_text(fields, "note"), target_ward=_text(fields, "target_ward") or None,
-        original_code=_text(fields, "original_code") or None, photo_url=photo_url,
-        expected_status=_text(fields, "expected_status") or None,
+        note=text_field(fields, "note"), target_ward=text_field(fields, "target_ward") or None,
+        original_code=text_field(fields, "original_code") or None, photo_url=photo_url,
+        expected_status=text_field(fields, "expected_status") or None,
     )

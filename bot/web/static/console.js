@@ -37,3 +37,51 @@ window.addEventListener("pageshow", () => {
     button.disabled = false;
   }
 });
+
+// NLU inbox: select words in the example and press a place type to mark them, e.g.
+// "ở phường Kim Liên" → "ở [phường Kim Liên](ward)". Without this, the admin types the markup.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("button[data-entity]") : null;
+  const form = button ? button.closest("form") : null;
+  const input = form ? form.querySelector("input.example") : null;
+  if (!button || !input) return;
+  const start = input.selectionStart;
+  const end = input.selectionEnd;
+  if (start === null || end === null || start === end) {
+    input.focus();
+    return;
+  }
+  const value = input.value;
+  const picked = value.slice(start, end).trim();
+  const offset = value.slice(start, end).indexOf(picked);
+  const from = start + offset;
+  const to = from + picked.length;
+  input.value = `${value.slice(0, from)}[${picked}](${button.dataset.entity})${value.slice(to)}`;
+  input.focus();
+});
+
+// Models page: follow a training run until it ends, then reload to show the new model.
+(() => {
+  const panel = document.getElementById("training-status");
+  if (!panel || panel.dataset.running !== "true") return;
+  const timer = window.setInterval(async () => {
+    try {
+      const answer = await fetch("/api/staff/models/training", { headers: { Accept: "application/json" } });
+      if (!answer.ok) return;
+      const run = (await answer.json()).run;
+      if (!run || run.status !== "running") {
+        window.clearInterval(timer);
+        window.location.reload();
+        return;
+      }
+      const phase = panel.querySelector("[data-testid=run-phase]");
+      if (phase) phase.textContent = run.phase_label;
+      const epoch = panel.querySelector("[data-testid=run-epoch]");
+      if (epoch && run.epochs) epoch.textContent = `${run.epoch}/${run.epochs}`;
+      const bar = panel.querySelector("progress");
+      if (bar && run.epochs) { bar.max = run.epochs; bar.value = run.epoch || 0; }
+    } catch (error) {
+      // The server restarts or the network drops: try again at the next tick.
+    }
+  }, 2000);
+})();

@@ -1,0 +1,17 @@
+"""What the training and scoring subprocesses share."""
+from __future__ import annotations
+
+import os
+
+from bot.config import PROJECT_ROOT
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """This process's environment, with the project importable (`bot.nlu` components)."""
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+def lower_priority() -> None:
+    """Training and scoring share the machine with the live Rasa server: let it go first."""
+    os.nice(10)
