@@ -9,7 +9,7 @@ PY310 := $(shell for c in python3.10 "$$(pyenv prefix 3.10.13 2>/dev/null)/bin/p
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test model venv chromium postgres bench bench-console bench-zalo eval eval-fallback cross-validate clean-models
+.PHONY: run test model venv chromium postgres bench bench-console bench-zalo bench-swap eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
@@ -49,6 +49,10 @@ bench-console: $(STAMP)
 # Zalo webhook acknowledgement latency under 50 concurrent events (docs/benchmarks.md).
 bench-zalo: $(STAMP) model
 	$(PY) -m bench.zalo_ack_bench
+
+# Conversations while the model is swapped with PUT /model: none may be dropped (docs/benchmarks.md).
+bench-swap: $(STAMP) model
+	$(PY) -m bench.model_swap_bench
 
 # NLU quality: our model, `rasa init`'s pipeline and vietnamadminunits' parser on eval/heldout.jsonl.
 eval: $(STAMP) model

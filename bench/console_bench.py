@@ -29,6 +29,7 @@ from aiohttp.test_utils import TestServer
 
 from bench.rest_bench import BENCH_DIR, machine, percentile
 from bench.seed_reports import BUSY_WARD, seed
+from bot.config import load_settings
 from bot.staff.transcript import TranscriptReader
 from bot.staff.users import add_user
 from bot.storage.db import Database
@@ -110,7 +111,8 @@ async def measure_database(url: str, requests: int, tmp: Path) -> Dict[str, obje
     await add_user(db, "bench.officer", PASSWORD, "ward_staff", [BUSY_WARD])
     await add_user(db, "bench.supervisor", PASSWORD, "supervisor")
     settings = SimpleNamespace(upload_dir=tmp / "uploads", public_base_url="http://127.0.0.1",
-                               rasa_public_url="http://127.0.0.1:5005", console_secret_key="bench-secret-" + "x" * 32)
+                               rasa_public_url="http://127.0.0.1:5005", console_secret_key="bench-secret-" + "x" * 32,
+                               modelops=load_settings({}).modelops)
     app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tmp / 'no-tracker.db'}"))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

@@ -223,9 +223,10 @@ async def _conversation(
 
 async def run_load(
     base_url: str, script: Script, concurrency: int, total: int, time_limit: float, request_timeout: float,
-    first_index: int = 0,
+    first_index: int = 0, stop: Optional[asyncio.Event] = None,
 ) -> PhaseResult:
-    """`concurrency` workers run conversations back to back until `total` are done or time is up."""
+    """`concurrency` workers run conversations back to back until `total` are done, time is
+    up or `stop` is set (conversations under way are finished)."""
     result = PhaseResult(concurrency, total)
     webhook = f"{base_url}/webhooks/rest/webhook"
     next_index = 0
@@ -240,6 +241,8 @@ async def run_load(
             while next_index < total:
                 if time.perf_counter() >= deadline:
                     result.time_limited = True
+                    return
+                if stop is not None and stop.is_set():
                     return
                 index = next_index
                 next_index += 1

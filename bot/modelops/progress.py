@@ -61,7 +61,7 @@ def advance(progress: Progress, line: str) -> Progress:
                        eta_seconds=None)
     for pattern, phase in _PHASES:
         if pattern.search(line):
-            return replace(progress, phase=phase)
+            return Progress(phase=phase)
     return progress
 
 

@@ -20,6 +20,7 @@ from bot.storage.models import TrainingRun, utcnow
 
 RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
 STALE = timedelta(minutes=2)
+CHECK_ONLY = "-"  # config_file of a run that only scores a model
 HEARTBEAT_SECONDS = 15
 
 STATUS_LABELS = {RUNNING: "Đang chạy", SUCCEEDED: "Hoàn tất", FAILED: "Thất bại", INTERRUPTED: "Bị gián đoạn"}
@@ -102,7 +103,7 @@ async def claim(db: Database, requested_by: str | None, config_file: Path, log_d
                               config_file=str(config_file))
             session.add(row)
             await session.flush()
-            row.log_file = str(log_dir / f"training-{row.id}.log")
+            row.log_file = str(log_dir / f"training-{row.id}-{row.started_at:%Y%m%d-%H%M%S}.log")
     except IntegrityError:
         busy = await current(db)
         raise TrainingBusy(busy.id if busy else None) from None
@@ -142,6 +143,15 @@ async def get(db: Database, run_id: int) -> Run | None:
     async with db.session() as session:
         row = await session.get(TrainingRun, run_id)
     return _run(row) if row else None
+
+
+async def typical_seconds(db: Database) -> float | None:
+    """How long the newest successful training took: the console's estimate of a whole run."""
+    async with db.session() as session:
+        row = (await session.execute(
+            select(TrainingRun).where(TrainingRun.status == SUCCEEDED, TrainingRun.config_file != CHECK_ONLY)
+            .order_by(TrainingRun.id.desc()).limit(1))).scalar_one_or_none()
+    return (row.finished_at - row.started_at).total_seconds() if row and row.finished_at else None
 
 
 async def recent(db: Database, limit: int = 20) -> list[Run]:

@@ -79,13 +79,13 @@ class ModelOps:
     async def start_check(self, version_id: int, by: str | None) -> Run:
         """Score a registered model (and the active one, if it has no figures) in the background."""
         version = await self._require(version_id)
-        run = await runs.claim(self.db, by, Path("-"), self.log_dir)
+        run = await runs.claim(self.db, by, Path(runs.CHECK_ONLY), self.log_dir)
         self._spawn(self._guarded(run, self._check_both(run, version)))
         return run
 
     async def check(self, version_id: int, by: str | None) -> Version:
         version = await self._require(version_id)
-        run = await runs.claim(self.db, by, Path("-"), self.log_dir)
+        run = await runs.claim(self.db, by, Path(runs.CHECK_ONLY), self.log_dir)
         return await self._guarded(run, self._check_both(run, version))
 
     async def _train(self, run: Run, by: str | None, source: str, config: Path,

@@ -116,9 +116,11 @@ async def test_one_training_at_a_time(db: Database, tmp_path: Path) -> None:
     await runs.report(db, run.id, Progress(phase="training", epoch=3, epochs=80, eta_seconds=40.0))
     now = await runs.current(db)
     assert now is not None and (now.epoch, now.epochs, now.eta_seconds) == (3, 80, 40.0)
-    assert now.log_file == str(tmp_path / f"training-{run.id}.log")
+    assert now.log_file.startswith(str(tmp_path / f"training-{run.id}-"))
+    assert await runs.typical_seconds(db) is None  # no training finished yet
     await runs.finish(db, run.id, runs.SUCCEEDED)
     assert await runs.current(db) is None
+    assert (await runs.typical_seconds(db)) >= 0
     second = await runs.claim(db, "other", tmp_path / "config.yml", tmp_path)
     assert second.id != run.id
 

@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.config import load_settings
 from bot import statuses
 from bot.storage.db import Database
 from bot.storage.reports import change_status
@@ -29,7 +30,8 @@ async def client(tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(notifications, "get_database", lambda: db)
     settings = SimpleNamespace(upload_dir=tmp_path / "uploads", public_base_url="http://localhost:8080",
                                rasa_public_url="http://localhost:5005",
-                               console_secret_key="test-console-secret-key-of-32-chars-or-more")
+                               console_secret_key="test-console-secret-key-of-32-chars-or-more",
+                               modelops=load_settings({}).modelops)
     async with TestClient(TestServer(create_app(settings))) as test_client:
         yield test_client
 

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.config import load_settings
 from bot.web import create_app
 from bot.web.upload_store import MAX_UPLOAD_BYTES
 
@@ -26,6 +27,7 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
         public_base_url=PUBLIC_BASE_URL,
         rasa_public_url=RASA_PUBLIC_URL,
         console_secret_key="test-console-secret-key-of-32-chars-or-more",
+        modelops=load_settings({}).modelops,
     )
     async with TestClient(TestServer(create_app(settings))) as test_client:
         yield test_client

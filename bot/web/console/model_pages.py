@@ -33,10 +33,11 @@ def _admin(request: web.Request) -> None:
     access.require_admin(current_staff(request))
 
 
-def run_json(run: Run | None) -> dict[str, Any] | None:
+def run_json(run: Run | None, typical: float | None = None) -> dict[str, Any] | None:
     if run is None:
         return None
-    return {"id": run.id, "status": run.status, "status_label": run.status_label, "phase": run.phase,
+    left = max(0.0, typical - run.elapsed_seconds) if typical and run.running else None
+    return {"seconds_left_estimate": None if left is None else round(left),"id": run.id, "status": run.status, "status_label": run.status_label, "phase": run.phase,
             "phase_label": run.phase_label, "epoch": run.epoch, "epochs": run.epochs, "eta_seconds": run.eta_seconds,
             "elapsed_seconds": round(run.elapsed_seconds), "requested_by": run.requested_by,
             "started_at": run.started_at, "finished_at": run.finished_at, "error": run.error,
@@ -56,6 +57,7 @@ async def _overview(request: web.Request) -> dict[str, Any]:
     versions = await registry.versions(db)
     return {"active": active, "versions": versions, "runs": await runs.recent(db, 10),
             "current_run": await runs.current(db), "previous": await registry.previous(db),
+            "typical_seconds": await runs.typical_seconds(db),
             "activations": await registry.activations(db, 20)}
 
 
@@ -87,7 +89,7 @@ async def models_json(request: web.Request) -> web.Response:
     return json_response({"active_id": active_id,
                           "versions": [version_json(v, active_id) for v in overview["versions"]],
                           "runs": [run_json(r) for r in overview["runs"]],
-                          "current_run": run_json(overview["current_run"])})
+                          "current_run": run_json(overview["current_run"], overview["typical_seconds"])})
 
 
 @routes.get("/api/staff/models/training")
@@ -97,7 +99,7 @@ async def training_json(request: web.Request) -> web.Response:
     db = database(request)
     await runs.release_stale(db)
     run = await runs.current(db) or next(iter(await runs.recent(db, 1)), None)
-    return json_response({"run": run_json(run)})
+    return json_response({"run": run_json(run, await runs.typical_seconds(db))})
 
 
 @routes.get(HOME + "/runs/{run_id:\\d+}/log")

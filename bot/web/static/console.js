@@ -78,6 +78,10 @@ document.addEventListener("click", (event) => {
       if (phase) phase.textContent = run.phase_label;
       const epoch = panel.querySelector("[data-testid=run-epoch]");
       if (epoch && run.epochs) epoch.textContent = `${run.epoch}/${run.epochs}`;
+      const left = panel.querySelector("[data-testid=run-left]");
+      if (left && run.seconds_left_estimate !== null) {
+        left.textContent = `cả lần còn khoảng ${Math.max(1, Math.ceil(run.seconds_left_estimate / 60))} phút`;
+      }
       const bar = panel.querySelector("progress");
       if (bar && run.epochs) { bar.max = run.epochs; bar.value = run.epoch || 0; }
     } catch (error) {
