@@ -15,7 +15,7 @@ from tests.browser.test_webchat import ARTIFACTS, CHROMIUM_ARGS
 from tests.helpers.console import running_console
 from tests.helpers.staff import use_cheap_hashing
 from tests.modelops.test_checking import ACTIVE
-from tests.web.test_console_admin import MISUNDERSTOOD, add_tracker_rows, fake_model
+from tests.web.test_console_admin import LOOK_ALIKE, add_tracker_rows, fake_model
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,12 +46,12 @@ async def test_admin_labels_with_a_marked_place_and_reads_the_models(tmp_path: P
             await admin.login("quantri")
             async with admin.page.expect_navigation():
                 await admin.page.click("[data-testid=nav-review]")
-            group = admin.page.locator(f"[data-testid=review-group][data-text='{MISUNDERSTOOD}']")
+            group = admin.page.locator(f"[data-testid=review-group][data-text='{LOOK_ALIKE}']")
             example = group.locator("[data-testid=label-example]")
-            start = MISUNDERSTOOD.index(PLACE)
+            start = LOOK_ALIKE.index(PLACE)
             await example.evaluate("(input, [a, b]) => input.setSelectionRange(a, b)", [start, start + len(PLACE)])
             await group.locator("button[data-entity=ward]").click()
-            assert await example.input_value() == MISUNDERSTOOD.replace(PLACE, f"[{PLACE}](ward)")
+            assert await example.input_value() == LOOK_ALIKE.replace(PLACE, f"[{PLACE}](ward)")
             await group.locator("[data-testid=label-intent]").select_option("report_other")
             await admin.shot(1, "review-marked")
             async with admin.page.expect_navigation():

@@ -47,7 +47,8 @@ def setup_console(app: web.Application, settings: WebSettingsLike, *, database: 
     app.middlewares.append(console_guard)
     env = app[TEMPLATES_KEY]
     env.filters["dt"] = format_datetime
-    env.filters.update(day=format_date, percent=formats.percent, duration=formats.duration, number=formats.number)
+    env.filters.update(day=format_date, percent=formats.percent, duration=formats.duration, number=formats.number,
+                       decimal=formats.decimal)
     env.globals["staff_label"] = statuses.staff_label
 
     async def close(_app: web.Application) -> None:
