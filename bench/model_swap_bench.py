@@ -38,6 +38,7 @@ from bot.stack import Stack, free_port
 from bot.storage.setup import prepare_database
 
 RESULTS_PATH = PROJECT_ROOT / "var" / "bench" / "model_swap_bench.json"
+LOG_DIR = PROJECT_ROOT / "var" / "bench" / "model_swap_logs"  # the three servers' logs of the last run
 REQUEST_TIMEOUT_S = 300.0
 
 
@@ -68,7 +69,7 @@ async def bench(users: int, swaps: int, pause: float, tmp: Path) -> dict:
     shutil.copy2(build, copy)
     url = f"sqlite:///{tmp / 'phananh.db'}"
     await prepare_database(url)
-    stack = Stack(url, free_port(), free_port(), free_port(), build, log_dir=tmp / "log",
+    stack = Stack(url, free_port(), free_port(), free_port(), build, log_dir=LOG_DIR,
                   extra_env={"TRACKER_SQLITE_PATH": str(tmp / "tracker.db"), "UPLOAD_DIR": str(tmp / "uploads")})
     await asyncio.to_thread(stack.start)
     try:
@@ -102,6 +103,7 @@ def main() -> None:
     parser.add_argument("--swaps", type=int, default=4)
     parser.add_argument("--pause", type=float, default=15.0, help="seconds between swaps")
     args = parser.parse_args()
+    shutil.rmtree(LOG_DIR, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="phananh-swap-") as folder:
         figures = asyncio.run(bench(args.users, args.swaps, args.pause, Path(folder)))
     RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)

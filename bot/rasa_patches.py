@@ -1,4 +1,4 @@
-"""Three fixes to how Rasa 3.6 runs; imported by our NLU tokenizer, so they are active whenever
+"""Four fixes to how Rasa 3.6 runs; imported by our NLU tokenizer, so they are active whenever
 a phananh model runs.
 
 1. An unreachable action server: Rasa logs the failure and carries on silently, so the citizen
@@ -13,19 +13,28 @@ a phananh model runs.
    (a webhook's acknowledgement, another citizen's reply) can move. We run the NLU graph in a
    single worker thread instead (TensorFlow releases the GIL while it computes); one thread
    keeps the model's use serial, as it was.
+4. Swapping the model (`PUT /model`): Rasa loads the new model on the event loop, which then
+   stands still for the 30–40 s the load takes; requests to the action server opened just
+   before fail with "Cannot write to closing transport" and the citizen gets an error
+   (found by `make bench-swap`). We build the agent's stores on the loop as before, then load
+   the model in a worker thread, so conversations go on with the old model meanwhile.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
+import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional
 
+import rasa.core.agent
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.processor import MessageProcessor
+from rasa.exceptions import ModelNotFound
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import BotUttered
 from rasa.shared.exceptions import RasaException
@@ -73,6 +82,28 @@ async def _parse_message(self: MessageProcessor, message: Any, tracker: Optional
     return parse_data
 
 
+_NO_MODEL_WARNING = "No valid configuration given to load agent"
+
+
+async def _load_agent(model_path: Optional[str] = None, model_server: Any = None, remote_storage: Optional[str] = None,
+                      endpoints: Any = None, loop: Any = None) -> Any:
+    """`rasa.core.agent.load_agent` with a model file loaded off the event loop."""
+    server = model_server or (endpoints.model if endpoints else None)
+    if server is not None or remote_storage is not None or not model_path or not os.path.exists(model_path):
+        return await _ORIGINAL_LOAD_AGENT(model_path, model_server, remote_storage, endpoints, loop)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_NO_MODEL_WARNING)
+        agent = await _ORIGINAL_LOAD_AGENT(None, None, None, endpoints, loop)  # stores, broker: on this loop
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, agent.load_model, model_path)
+    except ModelNotFound:  # as Rasa does: an agent without a model, which the caller refuses
+        logger.warning("No valid model found at %s", model_path)
+    return agent
+
+
+_ORIGINAL_LOAD_AGENT = rasa.core.agent.load_agent
+
+
 def _patch() -> None:
     original = RemoteAction.run
     if getattr(original, "_phananh_patched", False):
@@ -92,6 +123,7 @@ def _patch() -> None:
     RemoteAction.run = run  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
+    rasa.core.agent.load_agent = _load_agent
 
 
 _patch()
