@@ -10,7 +10,7 @@ import pytest
 
 from bot.modelops import registry
 from bot.review.labels import REVIEWED
-from tests.browser.test_console import CHROMIUM, Officer
+from tests.browser.test_console import CHROMIUM, signed_in
 from tests.browser.test_webchat import ARTIFACTS, CHROMIUM_ARGS
 from tests.helpers.console import running_console
 from tests.helpers.staff import use_cheap_hashing
@@ -41,9 +41,7 @@ async def test_admin_labels_with_a_marked_place_and_reads_the_models(tmp_path: P
         await registry.set_figures(console.db, new.id, replace(ACTIVE, intent_no_diacritics=0.95))
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            context = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-            admin = Officer(await context.new_page(), console.url, "admin")
-            await admin.login("quantri")
+            admin = await signed_in(browser, console.url, "admin", "quantri")
             async with admin.page.expect_navigation():
                 await admin.page.click("[data-testid=nav-review]")
             group = admin.page.locator(f"[data-testid=review-group][data-text='{LOOK_ALIKE}']")

@@ -62,6 +62,14 @@ class Officer:
         return await self.page.get_attribute("[data-testid=report-status]", "data-status")
 
 
+async def signed_in(browser, base_url: str, name: str, username: str) -> Officer:  # playwright Browser
+    """A new browser window (its own cookies) with `username` logged in."""
+    context = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    officer = Officer(await context.new_page(), base_url, name)
+    await officer.login(username)
+    return officer
+
+
 async def test_officer_works_and_transfers_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from playwright.async_api import async_playwright
 
@@ -70,9 +78,7 @@ async def test_officer_works_and_transfers_reports(tmp_path: Path, monkeypatch: 
     async with running_console(tmp_path) as console, async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            first = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-            a = Officer(await first.new_page(), console.url, "canbo-a")
-            await a.login("canbo.a")
+            a = await signed_in(browser, console.url, "canbo-a", "canbo.a")
             assert await a.page.locator("[data-testid=queue-row]").count() == 4
             await a.shot(1, "queue")
 
@@ -118,9 +124,7 @@ async def test_officer_works_and_transfers_reports(tmp_path: Path, monkeypatch: 
             await a.shot(6, "forbidden")
 
             # Kim Liên's officer now has it.
-            second = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-            b = Officer(await second.new_page(), console.url, "canbo-b")
-            await b.login("canbo.b")
+            b = await signed_in(browser, console.url, "canbo-b", "canbo.b")
             assert await b.page.locator(f"[data-testid=queue-row][data-code='{moved.code}']").count() == 1
             async with b.page.expect_navigation():
                 await b.page.click(f"[data-testid=queue-row][data-code='{moved.code}'] a")
@@ -144,9 +148,7 @@ async def test_kpis_hotspots_and_a_one_click_duplicate(tmp_path: Path, monkeypat
         await seed_figures(console.db)
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            context = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-            s = Officer(await context.new_page(), console.url, "giamsat")
-            await s.login("giamsat")
+            s = await signed_in(browser, console.url, "giamsat", "giamsat")
             async with s.page.expect_navigation():
                 await s.page.click("[data-testid=nav-kpis]")
             assert await s.page.inner_text("[data-testid=kpi-on-time]") == "40%"
@@ -168,9 +170,7 @@ async def test_kpis_hotspots_and_a_one_click_duplicate(tmp_path: Path, monkeypat
             await s.page.wait_for_selector("[data-testid=hotspots-empty]")
             await s.shot(13, "hotspots")
 
-            second = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-            a = Officer(await second.new_page(), console.url, "canbo-a")
-            await a.login("canbo.a")
+            a = await signed_in(browser, console.url, "canbo-a", "canbo.a")
             first, original = console.reports_a[0], console.reports_a[1]
             await a.page.goto(f"{console.url}/console/reports/{first.code}")
             assert await a.page.locator("[data-testid=likely-duplicate]").count() == 3
