@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -97,8 +98,10 @@ class ModelOps:
 
         async def steps() -> Version:
             model_file = await train(self.settings, config, Path(str(run.log_file)), report)
-            version = await registry.register(self.db, self.settings.history_dir, model_file, source, by, run.id)
-            model_file.parent.rmdir()
+            try:
+                version = await registry.register(self.db, self.settings.history_dir, model_file, source, by, run.id)
+            finally:
+                shutil.rmtree(model_file.parent, ignore_errors=True)
             return await self._check_both(run, version)
 
         return await self._guarded(run, steps())

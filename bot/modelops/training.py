@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -48,9 +49,11 @@ async def train(settings: ModelOpsSettings, config_file: Path, log_file: Path, o
             if process.returncode is None:
                 process.kill()
                 await process.wait()
+            shutil.rmtree(out_dir, ignore_errors=True)
             raise
     models = sorted(out_dir.glob("*.tar.gz"))
     if code != 0 or not models:
+        shutil.rmtree(out_dir, ignore_errors=True)
         raise TrainingFailed(f"rasa train exited with {code}; see {log_file}")
     return models[0]
 
