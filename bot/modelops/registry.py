@@ -2,7 +2,7 @@
 
 Every registered model is an immutable file under MODELS_DIR/history, named after its
 version: `make model` rewrites `models/phananh.tar.gz` in place, so a build model is copied
-there when it is registered (`register_build`), recognised by its SHA-256. The newest row of
+there when it is registered (`register` with source BUILD), recognised by its SHA-256. The newest row of
 `model_activations` names the model the Rasa servers should run; `bot run` starts Rasa with
 it, and a rollback activates the model that was active before the current one.
 """

@@ -110,33 +110,33 @@ async def claim(db: Database, requested_by: str | None, config_file: Path, log_d
     return _run(row)
 
 
+async def _update(db: Database, run_id: int, *, running_only: bool = True, **values: object) -> None:
+    """Change one run; by default only while it is still running (a late progress report
+    must not revive a run that has ended)."""
+    where = [TrainingRun.id == run_id] + ([TrainingRun.status == RUNNING] if running_only else [])
+    async with db.session() as session, session.begin():
+        await session.execute(update(TrainingRun).where(*where).values(**values))
+
+
 async def report(db: Database, run_id: int, progress: Progress) -> None:
     """Progress and heartbeat of a running run."""
-    async with db.session() as session, session.begin():
-        await session.execute(update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == RUNNING)
-                              .values(phase=progress.phase, epoch=progress.epoch, epochs=progress.epochs,
-                                      eta_seconds=progress.eta_seconds, heartbeat_at=utcnow()))
+    await _update(db, run_id, phase=progress.phase, epoch=progress.epoch, epochs=progress.epochs,
+                  eta_seconds=progress.eta_seconds, heartbeat_at=utcnow())
 
 
 async def beat(db: Database, run_id: int) -> None:
-    async with db.session() as session, session.begin():
-        await session.execute(update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == RUNNING)
-                              .values(heartbeat_at=utcnow()))
+    await _update(db, run_id, heartbeat_at=utcnow())
 
 
 async def set_phase(db: Database, run_id: int, phase: str) -> None:
-    async with db.session() as session, session.begin():
-        await session.execute(update(TrainingRun).where(TrainingRun.id == run_id)
-                              .values(phase=phase, epoch=None, epochs=None, eta_seconds=None, heartbeat_at=utcnow()))
+    await _update(db, run_id, running_only=False, phase=phase, epoch=None, epochs=None, eta_seconds=None,
+                  heartbeat_at=utcnow())
 
 
 async def finish(db: Database, run_id: int, status: str, *, error: str | None = None,
                  model_version_id: int | None = None) -> None:
-    async with db.session() as session, session.begin():
-        await session.execute(update(TrainingRun).where(TrainingRun.id == run_id)
-                              .values(status=status, slot=None, finished_at=utcnow(), error=error,
-                                      phase="done" if status == SUCCEEDED else TrainingRun.phase,
-                                      model_version_id=model_version_id))
+    await _update(db, run_id, running_only=False, status=status, slot=None, finished_at=utcnow(), error=error,
+                  phase="done" if status == SUCCEEDED else TrainingRun.phase, model_version_id=model_version_id)
 
 
 async def get(db: Database, run_id: int) -> Run | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from aiohttp import web
 
@@ -16,7 +15,7 @@ from bot.staff.errors import ActionRefused
 from bot.storage.models import utcnow
 from bot.web.console.context import INBOX_KEY, current_staff, modelops_settings
 from bot.web.console.inputs import request_fields, text_field
-from bot.web.console.render import flash, json_response, page, redirect
+from bot.web.console.render import after_form, json_response, page
 
 routes = web.RouteTableDef()
 
@@ -96,23 +95,14 @@ def _list(fields: object, name: str) -> list[str]:
     return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
 
 
-async def _form(request: web.Request, verdict: Callable[[web.Request], Awaitable[str]]) -> web.Response:
-    """Back to the inbox, with what happened (or why it did not) on top."""
-    try:
-        await flash(request, "success", await verdict(request))
-    except ActionRefused as refused:
-        await flash(request, "error", refused.message)
-    return redirect(HOME)
-
-
 @routes.post(HOME + "/label")
 async def label_form(request: web.Request) -> web.Response:
-    return await _form(request, _label)
+    return await after_form(request, HOME, _label(request), (ActionRefused,))
 
 
 @routes.post(HOME + "/discard")
 async def discard_form(request: web.Request) -> web.Response:
-    return await _form(request, _discard)
+    return await after_form(request, HOME, _discard(request), (ActionRefused,))
 
 
 @routes.post("/api/staff/review/label")

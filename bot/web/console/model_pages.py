@@ -15,7 +15,7 @@ from bot.modelops.runs import Run, TrainingBusy
 from bot.modelops.service import ModelRefused, Swapped
 from bot.staff import access
 from bot.web.console.context import current_staff, database, modelops
-from bot.web.console.render import NO_STORE, flash, json_response, page, redirect
+from bot.web.console.render import NO_STORE, after_form, json_response, page
 
 routes = web.RouteTableDef()
 
@@ -164,11 +164,11 @@ def _refusal(error: Exception) -> tuple[int, str, Any]:
 def _form_route(action: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handler(request: web.Request) -> web.Response:
         _admin(request)
-        try:
-            await flash(request, "success", (await action(request))["message"])
-        except (TrainingBusy, ModelRefused) as error:
-            await flash(request, "error", _refusal(error)[1])
-        return redirect(HOME)
+
+        async def message() -> str:
+            return (await action(request))["message"]
+
+        return await after_form(request, HOME, message(), (TrainingBusy, ModelRefused))
     return handler
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Awaitable
 
 from aiohttp import web
 from aiohttp_session import get_session
@@ -31,6 +31,16 @@ def redirect(location: str) -> web.Response:
 async def flash(request: web.Request, kind: str, text: str) -> None:
     """A message for the next page the staff member sees ("success" or "error")."""
     (await get_session(request))["flash"] = [kind, text]
+
+
+async def after_form(request: web.Request, home: str, work: Awaitable[str],
+                     refusals: tuple[type[Exception], ...]) -> web.Response:
+    """Back to `home` with what a form did on top, or (one of `refusals`) why it did not."""
+    try:
+        await flash(request, "success", await work)
+    except refusals as refused:
+        await flash(request, "error", getattr(refused, "message", str(refused)))
+    return redirect(home)
 
 
 async def page(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
