@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -79,7 +79,7 @@ class Street:
 class PlaceRef:
     """One thing a phrase can name."""
 
-    kind: str  # "ward" | "old_ward" | "district" | "street" | "province"
+    kind: str  # "ward" | "old_ward" | "district" | "street" | "province" | "outside_ward" | "outside_district"
     key: str  # ward code, old ward key, district key, street name, province short name
     accented: str  # the official spelling, to check diacritics the user did type
 
@@ -91,6 +91,8 @@ class Gazetteer:
     old_wards: Dict[str, OldWard]
     streets: Dict[str, Street]
     phrases: Dict[str, List[PlaceRef]] = field(default_factory=dict)  # key: folded, no spaces
+    # Wards and districts of other provinces, only read after "phường"/"quận"...: "phường Bến Nghé"
+    outside_units: Dict[str, List[PlaceRef]] = field(default_factory=dict)
     max_phrase_words: int = 6
     _near: Optional[OneEditIndex] = field(default=None, repr=False)
 
@@ -108,6 +110,9 @@ class Gazetteer:
 
     def lookup(self, words: Sequence[str]) -> List[PlaceRef]:
         return self.phrases.get("".join(fold(w) for w in words), [])
+
+    def lookup_outside(self, words: Sequence[str]) -> List[PlaceRef]:
+        return self.outside_units.get("".join(fold(w) for w in words), [])
 
     def lookup_near(self, words: Sequence[str]) -> List[PlaceRef]:
         """Places one typo away; nothing when two different names are equally near."""
@@ -233,12 +238,43 @@ def _index(g: Gazetteer, extra: dict) -> None:
         add(alias, PlaceRef("province", normalize(alias), ""))
 
 
+def _outside_unit_names() -> Iterator[Tuple[str, str]]:
+    """(kind, accented short name) of every ward, old ward and old district outside Hanoi."""
+    for province, wards in _package_json("parser_from_2025.json")["DICT_PROVINCE_WARD_NO_ACCENTED"].items():
+        if province != HANOI:
+            yield from (("outside_ward", w["wardShort"]) for w in wards.values())
+    legacy = _package_json("parser_legacy.json")
+    for province, districts in legacy["DICT_PROVINCE_DISTRICT"].items():
+        if province != HANOI:
+            yield from (("outside_district", d["districtShort"]) for d in districts.values())
+    for province, districts in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].items():
+        if province != HANOI:
+            yield from (("outside_ward", w["wardShort"]) for wards in districts.values() for w in wards.values())
+
+
+def _index_outside(g: Gazetteer) -> None:
+    """Names of two words or more, not numbered, and not also a place in Hanoi (Hanoi wins)."""
+    for kind, name in _outside_unit_names():
+        if not isinstance(name, str):
+            continue  # a few legacy entries have no name
+        name = normalize(name)
+        words = list(iter_words(name))
+        key = "".join(fold(w) for w in words)
+        if len(words) < 2 or any(ch.isdigit() for ch in key) or key in g.phrases:
+            continue
+        refs = g.outside_units.setdefault(key, [])
+        ref = PlaceRef(kind, name, name)
+        if ref not in refs:
+            refs.append(ref)
+
+
 @lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
     wards, code_by_key = _load_new_wards()
     districts, old_wards = _load_old(code_by_key)
     g = Gazetteer(wards, districts, old_wards, _load_streets(wards))
     _index(g, load_places_extra())
+    _index_outside(g)
     return g
 
 

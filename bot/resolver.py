@@ -117,6 +117,22 @@ def _names_needing_marker() -> frozenset:
     return frozenset(fold(n).replace(" ", "") for n in load_places_extra()["bare_names_need_marker"])
 
 
+@lru_cache(maxsize=1)
+def _not_places() -> Tuple[Tuple[str, ...], ...]:
+    return tuple(tuple(fold(w) for w in normalize(p).lower().split()) for p in load_places_extra()["not_places"])
+
+
+def _not_place_tokens(toks: Sequence[Token]) -> Set[int]:
+    """Indices of tokens inside an everyday phrase like "tuổi thanh xuân" (youth, not the district)."""
+    folded = [t.folded for t in toks]
+    covered: Set[int] = set()
+    for phrase in _not_places():
+        for i in range(len(folded) - len(phrase) + 1):
+            if tuple(folded[i:i + len(phrase)]) == phrase:
+                covered.update(range(i, i + len(phrase)))
+    return covered
+
+
 def _exact_match(toks: Sequence[Token], i: int, g: Gazetteer) -> Optional[Match]:
     """The longest place name starting at token i, diacritics checked where typed."""
     for length in range(min(g.max_phrase_words, len(toks) - i), 0, -1):
@@ -145,6 +161,19 @@ def _near_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[st
     return None
 
 
+def _outside_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Optional[Match]:
+    """A ward or district of another province, right after its marker: "phường Bến Nghé"."""
+    kind = {"ward": "outside_ward", "district": "outside_district"}.get(marker or "")
+    if not kind:
+        return None
+    for length in range(min(g.max_phrase_words, len(toks) - i), 1, -1):
+        words = toks[i:i + length]
+        refs = [r for r in g.lookup_outside([t.folded for t in words]) if r.kind == kind and _accents_agree(words, r.accented)]
+        if refs:
+            return length, refs, len("".join(t.folded for t in words))
+    return None
+
+
 def _best_match(exact: Optional[Match], near: Optional[Match]) -> Optional[Match]:
     """Exact wins, unless a longer name matches with one typo: "p. van mieu quoc tu giamm"
     is the ward Văn Miếu - Quốc Tử Giám, not the old ward Văn Miếu plus noise."""
@@ -169,14 +198,22 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     g = g or get_gazetteer()
     toks = tokens(text)
     need_marker = _names_needing_marker()
+    not_places = _not_place_tokens(toks)
     mentions: List[Mention] = []
     i = 0
     while i < len(toks):
+        if i in not_places:
+            i += 1
+            continue
         marker, start = _marker_before(toks, i)
         if _is_unit_marker_before_a_name(toks, i, g):
             i += 1
             continue
-        found = _best_match(_exact_match(toks, i, g), _near_match(toks, i, g, marker))
+        exact = _exact_match(toks, i, g)
+        if exact:
+            found = _best_match(exact, _near_match(toks, i, g, marker))
+        else:  # a name typed exactly as a ward elsewhere is no typo of a Hanoi ward: "phường Phú Lợi"
+            found = _outside_match(toks, i, g, marker) or _near_match(toks, i, g, marker)
         if not found:
             if marker in ("district", "ward") and toks[i].folded.isdigit():
                 mentions.append(Mention([], marker, toks[start].start, toks[i].end, numbered=True))
@@ -282,6 +319,8 @@ def resolve_text(text: str) -> Resolution:
         if len(set(codes)) == 1:
             return _resolved(codes[0], "ward", address, g)
         return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="split_or_several_wards", address_text=address)
+    if not districts and any(m.of("outside_ward", "outside_district") for m in mentions):
+        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=address)
     district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
     for reason, near_codes in (("street_only", street_codes), ("landmark", landmark_codes)):
         if near_codes:

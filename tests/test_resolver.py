@@ -133,3 +133,26 @@ def test_a_marker_typed_without_diacritics_is_read_as_the_marker() -> None:
 
 def test_xa_also_names_an_old_town() -> None:
     assert resolve_text("đất nông nghiệp ở xã Yên Viên").ward_code == "00541"
+
+
+@pytest.mark.parametrize("text", [
+    "phường Bến Nghé", "nha o phuong Ben Nghe xay khong phep", "quan Go Vap", "huyện Củ Chi",
+    "phường Phú Lợi",  # a ward of Hồ Chí Minh City typed exactly, not a typo of Hanoi's Phúc Lợi
+])
+def test_a_ward_or_district_of_another_province_is_outside(text: str) -> None:
+    assert resolve_text(text).status == OUTSIDE
+
+
+@pytest.mark.parametrize("text", ["xã hội bây giờ loạn quá", "phường này", "xã em có nhà xây trái phép"])
+def test_words_after_a_marker_are_not_taken_for_a_place_elsewhere(text: str) -> None:
+    assert resolve_text(text).status == NONE
+
+
+def test_hanoi_wins_over_a_namesake_elsewhere() -> None:
+    assert resolve_text("xa Dong Anh").ward_name == "Xã Đông Anh"
+
+
+@pytest.mark.parametrize("text", ["tuổi thanh xuân của tôi", "thoi thanh xuan dep nhat"])
+def test_everyday_phrases_are_not_places(text: str) -> None:
+    assert resolve_text(text).status == NONE
+    assert resolve_text("nhà xây trái phép ở Thanh Xuân").reason == "district_only"
