@@ -49,7 +49,7 @@ Match = Tuple[int, List[PlaceRef], int]  # words, the places, letters
 @dataclass
 class Mention:
     refs: List[PlaceRef]
-    marker: Optional[str]  # "ward" | "district" | "street" | "province" | None
+    marker: Optional[str]  # "ward" | "district" | "street" | "province" | "landmark" | "near" | None
     start: int  # character offsets in the NFC text, marker included
     end: int
     numbered: bool = False  # "quận 1", "phường 12": a numbered unit, not in Hanoi
@@ -222,7 +222,7 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
         length, refs, _ = found
         key = "".join(t.folded for t in toks[i:i + length])
         bare_ok = length >= 2 and key not in need_marker
-        if (marker and (marker != "landmark" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
+        if (marker and (marker != "near" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
             unit = " ".join(abbreviations("address").get(t.folded, t.folded) for t in toks[start:i]
                             if not any(ch.isdigit() for ch in t.folded))
             mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit))
@@ -305,7 +305,7 @@ def resolve_text(text: str) -> Resolution:
         ward_mentions = [m for m in ward_mentions if m.marker == "ward"]
     districts = {r.key for m in district_mentions for r in m.of("district")}
     street_codes = [c for m in mentions for c in _street_codes(m, g)]
-    landmark_codes = [c for m in mentions if m.marker == "landmark" for c in _place_codes(m, g)]
+    landmark_codes = [c for m in mentions if m.marker in ("landmark", "near") for c in _place_codes(m, g)]
     address = _address_text(text, mentions)
 
     if ward_mentions:

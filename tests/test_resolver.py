@@ -156,3 +156,11 @@ def test_hanoi_wins_over_a_namesake_elsewhere() -> None:
 def test_everyday_phrases_are_not_places(text: str) -> None:
     assert resolve_text(text).status == NONE
     assert resolve_text("nhà xây trái phép ở Thanh Xuân").reason == "district_only"
+
+
+def test_a_name_needing_a_marker_counts_after_a_landmark_noun_not_after_near() -> None:
+    market = resolve_text("hàng rong chiếm vỉa hè cổng chợ Đồng Tâm")
+    assert market.status == AMBIGUOUS and market.reason == "landmark"
+    assert {"Phường Bạch Mai", "Phường Tương Mai"} <= {c.ward_name for c in market.candidates}
+    assert resolve_text("gần đồng tâm").status == NONE
+    assert resolve_text("cả xóm đồng tâm phản đối").status == NONE
