@@ -54,6 +54,7 @@ class Mention:
     end: int
     numbered: bool = False  # "quận 1", "phường 12": a numbered unit, not in Hanoi
     unit_word: str = ""  # the folded marker as typed: "phuong", "xa", "thi tran", ...
+    name_start: int = -1  # where the name itself starts, after the marker and house numbers
 
     def kinds(self) -> Set[str]:
         return {r.kind for r in self.refs}
@@ -225,9 +226,16 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
         if (marker and (marker != "near" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
             unit = " ".join(abbreviations("address").get(t.folded, t.folded) for t in toks[start:i]
                             if not any(ch.isdigit() for ch in t.folded))
-            mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit))
+            mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit,
+                                    name_start=toks[i].start))
         i += length
     return mentions
+
+
+def place_name_spans(text: str) -> List[Tuple[int, int]]:
+    """Character spans (NFC offsets) of the place names in `text`, without their markers or house
+    numbers: "ngõ 12 phố Huế" → the span of "Huế". Used to delexicalise NLU features."""
+    return [(m.name_start, m.end) for m in find_mentions(text) if m.refs and m.name_start >= 0]
 
 
 def _candidates(codes: Iterable[str], g: Gazetteer) -> List[Candidate]:

@@ -4,10 +4,17 @@ Token offsets stay those of the original message (so entity annotations and the 
 returns are untouched), while `token.text` — what the featurizers see — is folded (no
 diacritics, lower case) with chat abbreviations expanded. Text typed with and without
 diacritics therefore produces the same features.
+
+With `delexicalise_places`, `token.lemma` of a place name found by the resolver's gazetteer
+("Thái Hà", "Cau Giay") and of a house number ("178", "5/12") is a placeholder. A featurizer
+with `use_lemma: true` then sees "ngo SO DIADANH" for every alley of every street, so the
+intent does not hang on which street a training example happened to name; featurizers with
+`use_lemma: false` still see the folded name.
 """
 from __future__ import annotations
 
-from typing import List, Text
+import re
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -15,12 +22,20 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.resolver import place_name_spans
 from bot.text import expand_token, fold, normalize_tone_marks
 from bot import rasa_patches  # noqa: F401  (polite answer when the action server is down)
+
+PLACE, NUMBER = "diadanh", "sonha"
+_NUMBER = re.compile(r"^\d+([/.,-]\d+)*[a-z]?$")  # "12", "5/12", "24b"; not "3m8hxr" (a report code)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class VietnameseTokenizer(WhitespaceTokenizer):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**WhitespaceTokenizer.get_default_config(), "delexicalise_places": False}
+
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         if attribute != TEXT:
@@ -28,4 +43,15 @@ class VietnameseTokenizer(WhitespaceTokenizer):
         for token in tokens:
             token.text = expand_token(fold(normalize_tone_marks(token.text)))
             token.lemma = token.text
+        if self._config.get("delexicalise_places"):
+            _delexicalise(tokens, message.get(TEXT) or "")
         return tokens
+
+
+def _delexicalise(tokens: List[Token], text: str) -> None:
+    spans = place_name_spans(text)
+    for token in tokens:
+        if any(start <= token.start and token.end <= end for start, end in spans):
+            token.lemma = PLACE
+        elif _NUMBER.match(token.text):
+            token.lemma = NUMBER

@@ -36,3 +36,21 @@ def test_with_and_without_diacritics_the_tokenizer_sees_the_same_words() -> None
         [message] = _normalizer().process([Message({TEXT: text})])
         seen.append([t.text for t in tokenizer.tokenize(message, TEXT)])
     assert seen[0] == seen[1]
+
+
+def test_delexicalised_lemmas_hide_place_names_and_house_numbers_but_keep_words() -> None:
+    tokenizer = VietnameseTokenizer({**VietnameseTokenizer.get_default_config(), "delexicalise_places": True})
+    lemmas = []
+    for text in ("Nhà số 15 ngõ 178 Thái Hà xây sai phép", "nha so 5/12 ngo 2 Tran Duy Hung xay sai phep"):
+        [message] = _normalizer().process([Message({TEXT: text})])
+        tokens = tokenizer.tokenize(message, TEXT)
+        lemmas.append([t.lemma for t in tokens])
+        assert "ha" in [t.text for t in tokens] or "hung" in [t.text for t in tokens]  # text keeps the name
+    assert lemmas[0] == ["nha", "so", "sonha", "ngo", "sonha", "diadanh", "diadanh", "xay", "sai", "phep"]
+    assert lemmas[1] == ["nha", "so", "sonha", "ngo", "sonha", "diadanh", "diadanh", "diadanh", "xay", "sai", "phep"]
+
+
+def test_a_report_code_is_not_a_house_number() -> None:
+    tokenizer = VietnameseTokenizer({**VietnameseTokenizer.get_default_config(), "delexicalise_places": True})
+    [message] = _normalizer().process([Message({TEXT: "ma pa 3m8hxr sao roi"})])
+    assert [t.lemma for t in tokenizer.tokenize(message, TEXT)] == ["ma", "pa", "3m8hxr", "sao", "roi"]
