@@ -8,10 +8,11 @@ from __future__ import annotations
 import importlib.resources
 import json
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -21,6 +22,7 @@ from bot.text import DATA_DIR, fold, iter_words, normalize
 HANOI = "thanhphohanoi"
 FUZZY_MIN_KEY_LENGTH = 6  # shorter names ("lang", "hang") are too close to everyday words
 _WARD_PREFIXES = ("phuong", "xa", "thitran")
+_BRACKETED = re.compile(r"\s*\([^)]*\)")
 _DISTRICT_PREFIXES = ("quan", "huyen", "thixa")
 
 
@@ -109,14 +111,14 @@ class Gazetteer:
         return sorted(codes, key=lambda c: (self.wards[c].short_name != same_name, self.wards[c].short_name))
 
     def lookup(self, words: Sequence[str]) -> List[PlaceRef]:
-        return self.phrases.get("".join(fold(w) for w in words), [])
+        return self.phrases.get(key_of(words), [])
 
     def lookup_outside(self, words: Sequence[str]) -> List[PlaceRef]:
-        return self.outside_units.get("".join(fold(w) for w in words), [])
+        return self.outside_units.get(key_of(words), [])
 
     def lookup_near(self, words: Sequence[str]) -> List[PlaceRef]:
         """Places one typo away; nothing when two different names are equally near."""
-        typed = "".join(fold(w) for w in words)
+        typed = key_of(words)
         near = [k for k in self._one_edit_index().near(typed) if k[0] == typed[0]]  # typos rarely hit the first letter
         return list(self.phrases[near[0]]) if len(near) == 1 else []
 
@@ -128,6 +130,11 @@ class Gazetteer:
     def nearest_old_wards(self, lat: float, lon: float, limit: int = 5) -> List[Tuple[float, OldWard]]:
         ranked = sorted(((distance_km(lat, lon, w.lat, w.lon), w) for w in self.old_wards.values()), key=lambda p: p[0])
         return ranked[:limit]
+
+
+def key_of(words: Iterable[str]) -> str:
+    """The index key of a name: folded words without spaces ("Đống Đa" → "dongda")."""
+    return "".join(fold(w) for w in words)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -215,7 +222,7 @@ def _provinces() -> Dict[str, str]:
 
 def _index(g: Gazetteer, extra: dict) -> None:
     def add(text: str, ref: PlaceRef) -> None:
-        key = "".join(fold(w) for w in iter_words(text))
+        key = key_of(iter_words(text))
         if key and ref not in g.phrases.setdefault(key, []):
             g.phrases[key].append(ref)
 
@@ -257,9 +264,9 @@ def _index_outside(g: Gazetteer) -> None:
     for kind, name in _outside_unit_names():
         if not isinstance(name, str):
             continue  # a few legacy entries have no name
-        name = normalize(name)
+        name = normalize(_BRACKETED.sub("", name))  # "Kỳ Anh (Huyện)"
         words = list(iter_words(name))
-        key = "".join(fold(w) for w in words)
+        key = key_of(words)
         if len(words) < 2 or any(ch.isdigit() for ch in key) or key in g.phrases:
             continue
         refs = g.outside_units.setdefault(key, [])

@@ -22,6 +22,9 @@ LOCATION_CANDIDATES = {
     "landmark": "Địa điểm bạn tả nằm gần ranh giới một số phường, xã. Bạn chọn giúp mình nơi xảy ra vi phạm nhé:",
     "district_only": "Quận, huyện cũ nay gồm nhiều phường, xã. Bạn chọn phường, xã nơi xảy ra vi phạm, hoặc nhắn thêm số nhà, tên phố nhé:",
     "coordinates": "Vị trí bạn gửi gần nhất với {ward}. Bạn xác nhận giúp mình phường, xã nơi xảy ra vi phạm nhé:",
+    "typo_or_outside": "Mình chưa chắc tên phường, xã bạn nhập. Có phải bạn muốn nói nơi dưới đây không? "
+                       "(Mình chỉ tiếp nhận phản ánh trên địa bàn Hà Nội.)",
+    "unit_type_mismatch": "Hà Nội không có đơn vị đúng như tên bạn nhập, chỉ có nơi cùng tên dưới đây. Bạn chọn giúp mình nhé:",
 }
 LOCATION_OUTSIDE = (
     "Địa điểm này có vẻ nằm ngoài thành phố Hà Nội. Mình chỉ tiếp nhận phản ánh trên địa bàn Hà Nội; "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, load_places_extra
 from bot.text import Token, abbreviations, fold, has_diacritics, nfc, normalize, tokens
@@ -49,12 +49,13 @@ Match = Tuple[int, List[PlaceRef], int]  # words, the places, letters
 @dataclass
 class Mention:
     refs: List[PlaceRef]
-    marker: Optional[str]  # "ward" | "district" | "street" | "province" | "landmark" | "near" | None
+    marker: Optional[str]  # "ward" | "district" | "street" | "province" | "landmark" | None
     start: int  # character offsets in the NFC text, marker included
     end: int
     numbered: bool = False  # "quận 1", "phường 12": a numbered unit, not in Hanoi
     unit_word: str = ""  # the folded marker as typed: "phuong", "xa", "thi tran", ...
     name_start: int = -1  # where the name itself starts, after the marker and house numbers
+    doubtful: bool = False  # a typo of a Hanoi name, or exactly a place elsewhere
 
     def kinds(self) -> Set[str]:
         return {r.kind for r in self.refs}
@@ -120,28 +121,42 @@ def _names_needing_marker() -> frozenset:
 
 @lru_cache(maxsize=1)
 def _not_places() -> Tuple[Tuple[str, ...], ...]:
-    return tuple(tuple(fold(w) for w in normalize(p).lower().split()) for p in load_places_extra()["not_places"])
+    return tuple(tuple(normalize(p).lower().split()) for p in load_places_extra()["not_places"])
 
 
-def _not_place_tokens(toks: Sequence[Token]) -> Set[int]:
-    """Indices of tokens inside an everyday phrase like "tuổi thanh xuân" (youth, not the district)."""
-    folded = [t.folded for t in toks]
-    covered: Set[int] = set()
+def _not_place_ends(text: str, toks: Sequence[Token]) -> Dict[int, int]:
+    """Token index → end of the everyday phrase covering it ("tuổi thanh xuân": youth, not the
+    district). Typed diacritics must agree ("tươi" is not "tuổi") and no punctuation may split it."""
+    ends: Dict[int, int] = {}
     for phrase in _not_places():
-        for i in range(len(folded) - len(phrase) + 1):
-            if tuple(folded[i:i + len(phrase)]) == phrase:
-                covered.update(range(i, i + len(phrase)))
-    return covered
+        folded = tuple(fold(w) for w in phrase)
+        for i in range(len(toks) - len(phrase) + 1):
+            window = toks[i:i + len(phrase)]
+            if tuple(t.folded for t in window) != folded:
+                continue
+            if any(has_diacritics(t.text) and t.text != w for t, w in zip(window, phrase)):
+                continue
+            if any(text[a.end:b.start].strip() for a, b in zip(window, window[1:])):
+                continue
+            for k in range(i, i + len(phrase)):
+                ends[k] = max(ends.get(k, 0), i + len(phrase))
+    return ends
 
 
-def _exact_match(toks: Sequence[Token], i: int, g: Gazetteer) -> Optional[Match]:
-    """The longest place name starting at token i, diacritics checked where typed."""
-    for length in range(min(g.max_phrase_words, len(toks) - i), 0, -1):
+def _longest(toks: Sequence[Token], i: int, lookup: Callable[[List[str]], List[PlaceRef]],
+             max_words: int, min_words: int = 1, kind: Optional[str] = None) -> Optional[Match]:
+    """The longest name starting at token i, diacritics checked where typed."""
+    for length in range(min(max_words, len(toks) - i), min_words - 1, -1):
         words = toks[i:i + length]
-        refs = [r for r in g.lookup([t.folded for t in words]) if _accents_agree(words, r.accented)]
+        refs = [r for r in lookup([t.folded for t in words])
+                if (kind is None or r.kind == kind) and _accents_agree(words, r.accented)]
         if refs:
             return length, refs, len("".join(t.folded for t in words))
     return None
+
+
+def _exact_match(toks: Sequence[Token], i: int, g: Gazetteer) -> Optional[Match]:
+    return _longest(toks, i, g.lookup, g.max_phrase_words)
 
 
 def _near_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Optional[Match]:
@@ -165,14 +180,19 @@ def _near_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[st
 def _outside_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Optional[Match]:
     """A ward or district of another province, right after its marker: "phường Bến Nghé"."""
     kind = {"ward": "outside_ward", "district": "outside_district"}.get(marker or "")
-    if not kind:
-        return None
-    for length in range(min(g.max_phrase_words, len(toks) - i), 1, -1):
-        words = toks[i:i + length]
-        refs = [r for r in g.lookup_outside([t.folded for t in words]) if r.kind == kind and _accents_agree(words, r.accented)]
-        if refs:
-            return length, refs, len("".join(t.folded for t in words))
-    return None
+    return _longest(toks, i, g.lookup_outside, g.max_phrase_words, min_words=2, kind=kind) if kind else None
+
+
+def _match_at(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Tuple[Optional[Match], bool]:
+    """The place named at token i, and whether it is in doubt: a one-typo Hanoi name that is
+    also, exactly, a ward elsewhere ("phường Cát Minh": Cát Linh mistyped, or Cát Minh in
+    another province?). A longer name elsewhere beats a shorter one in Hanoi: "phường Láng
+    Tròn" is not "phường Láng" and a word."""
+    exact, outside = _exact_match(toks, i, g), _outside_match(toks, i, g, marker)
+    if outside and (exact is None or outside[0] > exact[0]):
+        near = None if exact else _near_match(toks, i, g, marker)
+        return (near, True) if near else (outside, False)
+    return _best_match(exact, _near_match(toks, i, g, marker)), False
 
 
 def _best_match(exact: Optional[Match], near: Optional[Match]) -> Optional[Match]:
@@ -199,22 +219,20 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
     g = g or get_gazetteer()
     toks = tokens(text)
     need_marker = _names_needing_marker()
-    not_places = _not_place_tokens(toks)
+    not_place_ends = _not_place_ends(text, toks)
     mentions: List[Mention] = []
     i = 0
     while i < len(toks):
-        if i in not_places:
-            i += 1
-            continue
+        if i in not_place_ends:
+            exact = _exact_match(toks, i, g)
+            if not exact or i + exact[0] <= not_place_ends[i]:  # "tuổi Thanh Xuân Bắc" still names a ward
+                i += 1
+                continue
         marker, start = _marker_before(toks, i)
         if _is_unit_marker_before_a_name(toks, i, g):
             i += 1
             continue
-        exact = _exact_match(toks, i, g)
-        if exact:
-            found = _best_match(exact, _near_match(toks, i, g, marker))
-        else:  # a name typed exactly as a ward elsewhere is no typo of a Hanoi ward: "phường Phú Lợi"
-            found = _outside_match(toks, i, g, marker) or _near_match(toks, i, g, marker)
+        found, doubtful = _match_at(toks, i, g, marker)
         if not found:
             if marker in ("district", "ward") and toks[i].folded.isdigit():
                 mentions.append(Mention([], marker, toks[start].start, toks[i].end, numbered=True))
@@ -223,18 +241,18 @@ def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
         length, refs, _ = found
         key = "".join(t.folded for t in toks[i:i + length])
         bare_ok = length >= 2 and key not in need_marker
-        if (marker and (marker != "near" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
+        if (marker and (marker != "landmark" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
             unit = " ".join(abbreviations("address").get(t.folded, t.folded) for t in toks[start:i]
                             if not any(ch.isdigit() for ch in t.folded))
             mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit,
-                                    name_start=toks[i].start))
+                                    name_start=toks[i].start, doubtful=doubtful))
         i += length
     return mentions
 
 
 def place_name_spans(text: str) -> List[Tuple[int, int]]:
     """Character spans (NFC offsets) of the place names in `text`, without their markers or house
-    numbers: "ngõ 12 phố Huế" → the span of "Huế". Used to delexicalise NLU features."""
+    numbers: "số 5 ngõ 12 Thái Hà" → the span of "Thái Hà". Used to delexicalise NLU features."""
     return [(m.name_start, m.end) for m in find_mentions(text) if m.refs and m.name_start >= 0]
 
 
@@ -313,7 +331,7 @@ def resolve_text(text: str) -> Resolution:
         ward_mentions = [m for m in ward_mentions if m.marker == "ward"]
     districts = {r.key for m in district_mentions for r in m.of("district")}
     street_codes = [c for m in mentions for c in _street_codes(m, g)]
-    landmark_codes = [c for m in mentions if m.marker in ("landmark", "near") for c in _place_codes(m, g)]
+    landmark_codes = [c for m in mentions if m.marker == "landmark" for c in _place_codes(m, g)]
     address = _address_text(text, mentions)
 
     if ward_mentions:
@@ -324,6 +342,8 @@ def resolve_text(text: str) -> Resolution:
             codes = narrowed + [c for c in codes if c not in narrowed]
         if not all(_unit_agrees(m, g) for m in ward_mentions):  # "phường X" where only a "xã X" exists
             return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="unit_type_mismatch", address_text=address)
+        if any(m.doubtful for m in ward_mentions):
+            return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="typo_or_outside", address_text=address)
         if len(set(codes)) == 1:
             return _resolved(codes[0], "ward", address, g)
         return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="split_or_several_wards", address_text=address)

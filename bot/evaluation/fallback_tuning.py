@@ -25,8 +25,9 @@ from typing import List, Sequence, Tuple
 from bot.cli.route import load_agent, top_intent
 from bot.config import PROJECT_ROOT
 from bot.evaluation.baselines import train_nlu
-from bot.text import has_diacritics
+from bot.text import canonical, has_diacritics
 
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 WRONG_ACCEPT_COST = 3
 THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(15)]  # 0.20 … 0.90
 AMBIGUITY = [0.0, 0.02, 0.05, 0.08, 0.1, 0.15]
@@ -87,22 +88,28 @@ def accuracy(ranked: Sequence[Ranked]) -> str:
     return f"{right / len(ranked):.3f} ({right}/{len(ranked)})" if ranked else "–"
 
 
-def split(seed: int, extra_train: Sequence[Path] = (), nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"):
+def train_validation_split(seed: int, extra_train: Sequence[Path] = (), nlu_dir: Path = NLU_DIR):
     """80% of the NLU data (plus `extra_train`, candidate examples to measure) and the other 20%.
 
-    The 20% depends only on the seed and the committed data, never on `extra_train`."""
+    The 20% depends only on the seed and the committed data, never on `extra_train`; a candidate
+    that says the same as a validation message is left out of training."""
     from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
 
     files = sorted(nlu_dir.glob("*.yml"))
     data = load_data(str(files[0])).merge(*(load_data(str(f)) for f in files[1:]))
     train, validation = data.train_test_split(train_frac=0.8, random_seed=seed)
     if extra_train:
-        train = train.merge(*(load_data(str(f)) for f in extra_train))
+        held = {canonical(m.get("text")) for m in validation.intent_examples}
+        extra = load_data(str(extra_train[0])).merge(*(load_data(str(f)) for f in extra_train[1:]))
+        kept = [m for m in extra.training_examples if canonical(m.get("text")) not in held]
+        train = train.merge(TrainingData(kept))
     return train, validation
 
 
-def validation_rankings(config: Path, seed: int, extra_train: Sequence[Path] = ()) -> Tuple[List[Ranked], int]:
-    train, validation = split(seed, extra_train)
+def validation_rankings(config: Path, seed: int, extra_train: Sequence[Path] = (),
+                        nlu_dir: Path = NLU_DIR) -> Tuple[List[Ranked], int]:
+    train, validation = train_validation_split(seed, extra_train, nlu_dir)
     with tempfile.TemporaryDirectory() as tmp:
         train_file = Path(tmp) / "train.yml"
         train_file.write_text(train.nlu_as_yaml(), encoding="utf-8")
@@ -120,6 +127,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("eval-fallback", help="choose FallbackClassifier thresholds on a validation split")
     p.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
     p.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44], help="one 80/20 split and training per seed")
+    p.add_argument("--nlu", type=Path, default=NLU_DIR, help="the NLU data to split (default: data/nlu)")
     p.add_argument("--extra-train", type=Path, nargs="*", default=[],
                    help="NLU files added to every training split only: measures new examples on unchanged validation splits")
     p.set_defaults(handler=_run)
@@ -128,7 +136,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     ranked: List[Ranked] = []
     for seed in args.seeds:
-        seed_ranked, trained_on = validation_rankings(args.config, seed, args.extra_train)
+        seed_ranked, trained_on = validation_rankings(args.config, seed, args.extra_train, args.nlu)
         ranked += seed_ranked
     outcomes = sweep(ranked)
     chosen = best(outcomes)
@@ -136,7 +144,10 @@ def _run(args: argparse.Namespace) -> int:
     out.write(f"Validation: {len(args.seeds)} splits (seeds {args.seeds}), each trained on {trained_on} examples; "
               f"{len(ranked)} validation predictions pooled.\n")
     out.write(f"Top-intent accuracy without fallback: {accuracy(ranked)}; with diacritics "
-              f"{accuracy([r for r in ranked if r.with_diacritics])}, without {accuracy([r for r in ranked if not r.with_diacritics])}\n\n")
+              f"{accuracy([r for r in ranked if r.with_diacritics])}, without {accuracy([r for r in ranked if not r.with_diacritics])}\n")
+    for intent in sorted({r.expected for r in ranked}):
+        out.write(f"  recall of {intent:<22} {accuracy([r for r in ranked if r.expected == intent])}\n")
+    out.write("\n")
     out.write(f"{'threshold':>9} {'ambiguity':>9} {'right':>6} {'wrong':>6} {'needless?':>9} {'caught':>6} {'cost':>5}\n")
     for o in outcomes:
         if o.ambiguity in (0.0, chosen.ambiguity):

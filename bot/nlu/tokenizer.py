@@ -6,10 +6,11 @@ diacritics, lower case) with chat abbreviations expanded. Text typed with and wi
 diacritics therefore produces the same features.
 
 With `delexicalise_places`, `token.lemma` of a place name found by the resolver's gazetteer
-("Thái Hà", "Cau Giay") and of a house number ("178", "5/12") is a placeholder. A featurizer
-with `use_lemma: true` then sees "ngo SO DIADANH" for every alley of every street, so the
-intent does not hang on which street a training example happened to name; featurizers with
-`use_lemma: false` still see the folded name.
+("Thái Hà", "Cau Giay") and of a number ("178", "5/12") is a placeholder. A featurizer with
+`use_lemma: true` (CountVectorsFeaturizer's default) then sees "ngo chuso diadanh" for every
+alley of every street, so the intent does not hang on which street a training example
+happened to name; give the character n-gram featurizer `use_lemma: false` so that it still
+sees the folded name.
 """
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.resolver import place_name_spans
-from bot.text import expand_token, fold, normalize_tone_marks
+from bot.text import expand_token, fold, nfc, normalize_tone_marks
 from bot import rasa_patches  # noqa: F401  (polite answer when the action server is down)
 
-PLACE, NUMBER = "diadanh", "sonha"
+PLACE, NUMBER = "diadanh", "chuso"
 _NUMBER = re.compile(r"^\d+([/.,-]\d+)*[a-z]?$")  # "12", "5/12", "24b"; not "3m8hxr" (a report code)
 
 
@@ -49,9 +50,12 @@ class VietnameseTokenizer(WhitespaceTokenizer):
 
 
 def _delexicalise(tokens: List[Token], text: str) -> None:
-    spans = place_name_spans(text)
+    if nfc(text) != text or len(text.lower()) != len(text):
+        spans = []  # the resolver's offsets are in NFC, lower-cased text: they would not line up
+    else:
+        spans = place_name_spans(text)
     for token in tokens:
-        if any(start <= token.start and token.end <= end for start, end in spans):
+        if any(token.start < end and start < token.end for start, end in spans):  # "Huế,Thái" too
             token.lemma = PLACE
         elif _NUMBER.match(token.text):
             token.lemma = NUMBER

@@ -1,7 +1,7 @@
 """The validation harness behind `make eval-fallback`: outcomes, accuracy by diacritics, the split."""
 from pathlib import Path
 
-from bot.evaluation.fallback_tuning import Ranked, accuracy, best, outcome, split, sweep
+from bot.evaluation.fallback_tuning import Ranked, accuracy, best, outcome, sweep, train_validation_split
 
 
 def _ranked() -> list:
@@ -32,12 +32,14 @@ def test_accuracy_reads_each_subset() -> None:
     assert accuracy([]) == "–"
 
 
-def test_extra_examples_go_to_training_only(tmp_path: Path) -> None:
-    extra = tmp_path / "extra.yml"
-    extra.write_text('version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n    - o ngo 999 pho Thu Nghiem\n',
-                     encoding="utf-8")
-    train, validation = split(42)
-    train_more, validation_same = split(42, [extra])
+def test_extra_examples_go_to_training_only_and_never_repeat_a_validation_message(tmp_path: Path) -> None:
+    train, validation = train_validation_split(42)
     texts = lambda data: [m.get("text") for m in data.intent_examples]  # noqa: E731
+    repeated = texts(validation)[0].upper()  # the same words, differently typed
+    extra = tmp_path / "extra.yml"
+    extra.write_text('version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n'
+                     f'    - o ngo 999 pho Thu Nghiem\n    - {repeated}\n', encoding="utf-8")
+    train_more, validation_same = train_validation_split(42, [extra])
     assert texts(validation_same) == texts(validation)
-    assert "o ngo 999 pho Thu Nghiem" in texts(train_more) and len(texts(train_more)) == len(texts(train)) + 1
+    assert "o ngo 999 pho Thu Nghiem" in texts(train_more) and repeated not in texts(train_more)
+    assert len(texts(train_more)) == len(texts(train)) + 1
