@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, load_places_extra
-from bot.text import Token, abbreviations, fold, has_diacritics, nfc, normalize, tokens
+from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, key_of, load_places_extra
+from bot.text import Token, abbreviations, fold, has_diacritics, iter_words, nfc, normalize, tokens
 
 RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
 HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
@@ -116,30 +116,29 @@ def _accents_agree(words: Sequence[Token], accented: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _names_needing_marker() -> frozenset:
-    return frozenset(fold(n).replace(" ", "") for n in load_places_extra()["bare_names_need_marker"])
+    return frozenset(key_of(iter_words(n)) for n in load_places_extra()["bare_names_need_marker"])
 
 
 @lru_cache(maxsize=1)
-def _not_places() -> Tuple[Tuple[str, ...], ...]:
-    return tuple(tuple(normalize(p).lower().split()) for p in load_places_extra()["not_places"])
+def _not_places() -> Tuple[Tuple[Tuple[str, ...], str], ...]:
+    """(folded words, accented phrase) of each everyday phrase in places.yml."""
+    phrases = [normalize(p).lower() for p in load_places_extra()["not_places"]]
+    return tuple((tuple(fold(w) for w in p.split()), p) for p in phrases)
 
 
 def _not_place_ends(text: str, toks: Sequence[Token]) -> Dict[int, int]:
     """Token index → end of the everyday phrase covering it ("tuổi thanh xuân": youth, not the
     district). Typed diacritics must agree ("tươi" is not "tuổi") and no punctuation may split it."""
     ends: Dict[int, int] = {}
-    for phrase in _not_places():
-        folded = tuple(fold(w) for w in phrase)
-        for i in range(len(toks) - len(phrase) + 1):
-            window = toks[i:i + len(phrase)]
-            if tuple(t.folded for t in window) != folded:
-                continue
-            if any(has_diacritics(t.text) and t.text != w for t, w in zip(window, phrase)):
+    for folded, accented in _not_places():
+        for i in range(len(toks) - len(folded) + 1):
+            window = toks[i:i + len(folded)]
+            if tuple(t.folded for t in window) != folded or not _accents_agree(window, accented):
                 continue
             if any(text[a.end:b.start].strip() for a, b in zip(window, window[1:])):
                 continue
-            for k in range(i, i + len(phrase)):
-                ends[k] = max(ends.get(k, 0), i + len(phrase))
+            for k in range(i, i + len(folded)):
+                ends[k] = max(ends.get(k, 0), i + len(folded))
     return ends
 
 
