@@ -61,6 +61,19 @@ def test_candidate_button_resolves_the_ward() -> None:
     assert (result["location"], result["ward_name"]) == ("00190", "Phường Ô Chợ Dừa")
 
 
+@pytest.mark.parametrize("text, note", [
+    ("phuong cat minh", "typo_or_outside"),  # a typo of the old Cát Linh, or Cát Minh elsewhere
+    ("phường Tân Lập", "unit_type_mismatch"),  # only a "xã Tân Lập" in Hanoi
+])
+async def test_an_uncertain_ward_name_is_asked_about_with_its_own_explanation(text: str, note: str) -> None:
+    result = ValidateReportForm().validate_location(text, CollectingDispatcher(), tracker(), {})
+    assert result["location"] is None and result["location_note"] == note and result["ward_candidates"]
+    dispatcher = CollectingDispatcher()
+    await ActionAskLocation().run(dispatcher, tracker(result), {})
+    assert dispatcher.messages[0]["text"] == msg.LOCATION_CANDIDATES[note]
+    assert dispatcher.messages[0]["buttons"]
+
+
 def test_outside_hanoi_is_noted() -> None:
     result = ValidateReportForm().validate_location("quận 3 Sài Gòn", CollectingDispatcher(), tracker(), {})
     assert result["location"] is None and result["location_note"] == "outside"

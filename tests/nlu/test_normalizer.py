@@ -54,3 +54,18 @@ def test_a_report_code_is_not_a_house_number() -> None:
     tokenizer = VietnameseTokenizer({**VietnameseTokenizer.get_default_config(), "delexicalise_places": True})
     [message] = _normalizer().process([Message({TEXT: "ma pa 3m8hxr sao roi"})])
     assert [t.lemma for t in tokenizer.tokenize(message, TEXT)] == ["ma", "pa", "3m8hxr", "sao", "roi"]
+
+
+def test_a_token_glued_to_a_place_by_punctuation_is_delexicalised_too() -> None:
+    tokenizer = VietnameseTokenizer({**VietnameseTokenizer.get_default_config(), "delexicalise_places": True})
+    tokens = tokenizer.tokenize(Message({TEXT: "vỉa hè phố Huế,Thái Hà bị chiếm"}), TEXT)
+    assert [(t.text, t.lemma) for t in tokens][3:5] == [("hue,thai", "diadanh"), ("ha", "diadanh")]
+
+
+def test_text_that_is_not_nfc_keeps_its_place_words_rather_than_misplaced_placeholders() -> None:
+    # a training example with entities is left unnormalised; the resolver's NFC offsets would
+    # then fall on the wrong tokens ("5" instead of "Thái Hà")
+    tokenizer = VietnameseTokenizer({**VietnameseTokenizer.get_default_config(), "delexicalise_places": True})
+    text = unicodedata.normalize("NFD", "Nhà ở ngõ 5 Thái Hà xây sai phép")
+    lemmas = [t.lemma for t in tokenizer.tokenize(Message({TEXT: text}), TEXT)]
+    assert lemmas == ["nha", "o", "ngo", "chuso", "thai", "ha", "xay", "sai", "phep"]
