@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
+import os
+import sys
+import threading
 from pathlib import Path
 from typing import AsyncIterator, Iterator
 
@@ -13,6 +17,24 @@ from bot.storage.db import Database
 from bot.storage.setup import prepare_database
 from tests.helpers.fake_zalo_process import FakeZaloProcess
 from tests.helpers.db import PG_SKIP_MESSAGE, migrated_database, pg_available, sqlite_file_url, throwaway_pg_database
+
+
+EXIT_WATCHDOG_SECONDS = 60
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Watchdog for the end of the run: a thread left running (an engine never disposed, a
+    server never stopped) would keep the interpreter from exiting after the summary. If the
+    process is still alive a minute later, print every thread's stack and exit with a failure."""
+    def expire() -> None:
+        threading.Event().wait(EXIT_WATCHDOG_SECONDS)
+        names = [t.name for t in threading.enumerate() if not t.daemon and t is not threading.main_thread()]
+        sys.stderr.write(f"\npytest did not exit {EXIT_WATCHDOG_SECONDS} s after the run: threads {names} are "
+                         "still running. Their stacks:\n")
+        faulthandler.dump_traceback(all_threads=True)
+        os._exit(exitstatus or 3)
+
+    threading.Thread(target=expire, name="exit-watchdog", daemon=True).start()
 
 
 def start_stack(tmp: Path, database_url: str | None = None, prepare: bool = True,

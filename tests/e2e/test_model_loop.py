@@ -31,6 +31,8 @@ from tests.helpers.chat import Conversation
 from tests.helpers.console import login
 from tests.helpers.staff import PASSWORD
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # two real trainings: about 10 minutes
+
 pytestmark = pytest.mark.e2e
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "model_loop"
