@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from actions import services
+from bot.identity import citizen_of
+from bot.media.links import photo_url, upload_name
+from bot.storage.uploads import owner_of
 from bot.intake import is_payload
 from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution
 
@@ -66,6 +70,21 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
 
 
+def citizen(tracker: Tracker) -> str:
+    """Who is writing: on the web chat the browser's identity, which outlives a conversation."""
+    return citizen_of(channel_of(tracker), tracker.sender_id)
+
+
+def coordinates(tracker: Tracker) -> Optional[tuple[float, float]]:
+    """A shared location from the latest message's entities, if it is a real one."""
+    lat, lon = entity_value(tracker, "latitude"), entity_value(tracker, "longitude")
+    try:
+        point = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return point if -90 <= point[0] <= 90 and -180 <= point[1] <= 180 else None
+
+
 def local_date(moment: datetime) -> str:
     return moment.astimezone(HANOI_TZ).strftime("%d/%m/%Y")
 
@@ -101,3 +120,13 @@ def ward_buttons(candidates: List[Dict[str, str]]) -> List[Dict[str, str]]:
         {"title": c["ward_name"], "payload": "/inform" + json.dumps({"ward_code": c["ward_code"]})}
         for c in candidates
     ]
+
+
+async def sent_photo(tracker: Tracker) -> Optional[str]:
+    """The photo of the latest message when it is one this citizen stored with us (our upload
+    store, their upload); a link to anywhere else is never kept or shown to staff."""
+    base = services.settings().public_base_url
+    name = upload_name(entity_value(tracker, "photo_url"), base)
+    if name is None or await owner_of(services.database(), name) != citizen(tracker):
+        return None
+    return photo_url(base, name)

@@ -9,11 +9,11 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import entity_value, latest_text
+from actions.common import citizen, entity_value, latest_text
 from bot import intake
 from bot import messages_vi as msg
 from bot.codes import normalize_code
-from bot.storage.db import get_database
+from actions.services import database
 from bot.storage.errors import ReportNotFound
 from bot.storage.feedback import NotHandled, NotYourReport, rate_report, recently_handled, reopen_report
 
@@ -29,7 +29,7 @@ class ActionRateReport(Action):
         code = normalize_code(str(entity_value(tracker, "report_code") or "")) or ""
         rating = str(entity_value(tracker, "rating") or "")
         try:
-            code = await rate_report(get_database(), code, tracker.sender_id, rating)
+            code = await rate_report(database(), code, citizen(tracker), rating)
         except (ReportNotFound, NotYourReport, ValueError):
             dispatcher.utter_message(text=msg.RATING_NOT_YOURS.format(code=code or "này"))
             return []
@@ -53,11 +53,11 @@ async def reopen_if_still_there(dispatcher: CollectingDispatcher, tracker: Track
     if not intake.says_still_there(text):
         return False
     try:
-        db = get_database()
-        code = await recently_handled(db, tracker.sender_id)
+        db = database()
+        code = await recently_handled(db, citizen(tracker))
         if code is None:
             return False
-        view = await reopen_report(db, code, tracker.sender_id, text)
+        view = await reopen_report(db, code, citizen(tracker), text)
     except (NotYourReport, NotHandled, ReportNotFound, SQLAlchemyError):
         logger.exception("Could not reopen a report for %s", tracker.sender_id)
         return False
@@ -74,7 +74,7 @@ class ActionReopenReport(Action):
         words = str(tracker.get_slot("reopen_reason") or "")
         reset = [SlotSet("reopen_code", None), SlotSet("reopen_reason", None)]
         try:
-            view = await reopen_report(get_database(), code, tracker.sender_id, words)
+            view = await reopen_report(database(), code, citizen(tracker), words)
         except (ReportNotFound, NotYourReport):
             dispatcher.utter_message(text=msg.RATING_NOT_YOURS.format(code=code))
             return reset

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import entity_value, latest_intent, latest_text, location_slots, ward_buttons
+from actions.common import coordinates, entity_value, latest_intent, latest_text, location_slots, sent_photo, ward_buttons
 from bot import intake, messages_vi as msg
 from bot.resolver import NONE, resolution_for_code, resolve_point, resolve_text
 from bot.text import canonical
@@ -31,13 +31,13 @@ class ValidateReportForm(FormValidationAction):
         if value and value == tracker.get_slot("ward_code"):  # pre-filled when the report started
             return {"location": value}
         code = entity_value(tracker, "ward_code")
-        lat, lon = entity_value(tracker, "latitude"), entity_value(tracker, "longitude")
+        point = coordinates(tracker)
         if code:
-            slots = location_slots(resolution_for_code(str(code)))
+            slots = location_slots(resolution_for_code(str(code)[:10]))
             slots.pop("address_text", None)  # keep the address typed before the choice
             return slots
-        if lat is not None and lon is not None:
-            return {**location_slots(resolve_point(float(lat), float(lon))), "latitude": float(lat), "longitude": float(lon)}
+        if point is not None:
+            return {**location_slots(resolve_point(*point)), "latitude": point[0], "longitude": point[1]}
         text = str(value or "")
         if intake.is_payload(text):
             return {"location": None}
@@ -51,13 +51,16 @@ class ValidateReportForm(FormValidationAction):
             return {"description": None}
         return {"description": intake.clip(text)}
 
-    def validate_photo(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       domain: DomainDict) -> Dict[Text, Any]:
-        url = entity_value(tracker, "photo_url")
+    async def validate_photo(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        url = await sent_photo(tracker)
         if url:
-            photos = list(tracker.get_slot("photo_urls") or []) + [str(url)]
+            photos = list(tracker.get_slot("photo_urls") or []) + [url]
             dispatcher.utter_message(text=msg.PHOTO_RECEIVED)
             return {"photo": "provided", "photo_urls": photos}
+        if entity_value(tracker, "photo_url"):
+            dispatcher.utter_message(text=msg.PHOTO_NOT_RECEIVED)
+            return {"photo": None}
         if latest_intent(tracker) in SKIP_INTENTS or intake.is_skip(str(value or "")):
             return {"photo": intake.SKIPPED}
         return {"photo": None}

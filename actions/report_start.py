@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import DRAFT_SLOTS, changed_slots, entity_value, latest_intent, latest_text, location_slots
+from actions.common import DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots, sent_photo
 from actions.feedback import reopen_if_still_there
 from bot import intake
 from bot import messages_vi as msg
@@ -53,11 +53,11 @@ class ActionInformWithoutReport(Action):
         if await reopen_if_still_there(dispatcher, tracker):
             return []
         text = latest_text(tracker)
-        photo = entity_value(tracker, "photo_url")
+        photo = await sent_photo(tracker)
         if photo:  # a photo first (Zalo, the web chat's 📷): keep it, ask what it shows
             dispatcher.utter_message(text=msg.PHOTO_WITHOUT_REPORT,
                                      buttons=[{"title": t, "payload": p} for t, p in msg.CATEGORY_BUTTONS])
-            return changed_slots(tracker, {"photo_urls": list(tracker.get_slot("photo_urls") or []) + [str(photo)]})
+            return changed_slots(tracker, {"photo_urls": list(tracker.get_slot("photo_urls") or []) + [photo]})
         category = intake.category_from_text(text)
         if category:
             photos = tracker.get_slot("photo_urls")

@@ -9,9 +9,9 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import channel_of, local_datetime, reset_draft
+from actions.common import channel_of, citizen, local_datetime, reset_draft
 from bot import messages_vi as msg
-from bot.storage.db import get_database
+from actions.services import database
 from bot.storage.reports import ReportDraft, submit_report
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,8 @@ def draft_from(tracker: Tracker) -> ReportDraft:
         address_text=slot("address_text") or "",
         ward_code=slot("ward_code"),
         channel=channel_of(tracker),
-        sender_id=tracker.sender_id,
+        sender_id=citizen(tracker),
+        conversation_id=tracker.sender_id,
         latitude=slot("latitude"),
         longitude=slot("longitude"),
         phone=slot("phone"),
@@ -45,7 +46,7 @@ class ActionSubmitReport(Action):
             return reset_draft(tracker)
         draft = draft_from(tracker)
         try:
-            report = await submit_report(get_database(), draft)
+            report = await submit_report(database(), draft)
         except (SQLAlchemyError, OSError, ConnectionError) as error:
             logger.exception("Storing report %s for %s failed: %s", draft.draft_key, tracker.sender_id, error)
             dispatcher.utter_message(text=msg.DATABASE_UNAVAILABLE)

@@ -9,11 +9,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import channel_of, entity_value, latest_text, local_date, local_datetime
+from actions.common import channel_of, citizen, entity_value, latest_text, local_date, local_datetime
 from actions.feedback import reopen_if_still_there
 from bot import messages_vi as msg
 from bot.codes import find_codes, normalize_code
-from bot.storage.db import get_database
+from actions.services import database
 from bot.storage.reports import ReportView, find_report, list_reports_for_sender
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,10 @@ class ActionCheckStatus(Action):
         code = requested_code(tracker)
         try:
             if code:
-                report = await find_report(get_database(), code)
+                report = await find_report(database(), code)
                 dispatcher.utter_message(text=describe(report) if report else msg.STATUS_NOT_FOUND.format(code=code))
                 return []
-            reports = await list_reports_for_sender(get_database(), channel_of(tracker), tracker.sender_id)
+            reports = await list_reports_for_sender(database(), channel_of(tracker), citizen(tracker))
         except (SQLAlchemyError, OSError, ConnectionError):
             logger.exception("Status look-up failed for %s", tracker.sender_id)
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)

@@ -21,7 +21,6 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Dict, List, Optional, Sequence
 
 import aiohttp
@@ -110,9 +109,8 @@ async def measure_database(url: str, requests: int, tmp: Path) -> Dict[str, obje
     await db.refresh_statistics()  # what the web server's periodic task (or autovacuum) does
     await add_user(db, "bench.officer", PASSWORD, "ward_staff", [BUSY_WARD])
     await add_user(db, "bench.supervisor", PASSWORD, "supervisor")
-    settings = SimpleNamespace(upload_dir=tmp / "uploads", public_base_url="http://127.0.0.1",
-                               rasa_public_url="http://127.0.0.1:5005", console_secret_key="bench-secret-" + "x" * 32,
-                               modelops=load_settings({}).modelops)
+    settings = load_settings({"DATABASE_URL": url, "UPLOAD_DIR": str(tmp / "uploads"), "SECRETS_DIR": str(tmp / "secrets"),
+                              "PUBLIC_BASE_URL": "http://127.0.0.1", "MODELS_DIR": str(tmp / "models")})
     app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tmp / 'no-tracker.db'}"))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

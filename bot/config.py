@@ -5,20 +5,28 @@ process; tests that change environment variables call `reset_settings()` afterwa
 
 | variable          | default                                   |
 | ----------------- | ----------------------------------------- |
+| APP_ENV           | development (`production`: secrets from the environment, checked; see production_problems) |
 | DATABASE_URL      | sqlite:///<project root>/var/phananh.db    |
+| RASA_HOST, ACTION_HOST, CONSOLE_HOST | 127.0.0.1 (the address each server listens on) |
 | RASA_PORT         | 5005                                      |
 | ACTION_PORT       | 5055                                      |
 | CONSOLE_PORT      | 8080                                      |
 | UPLOAD_DIR        | <project root>/var/uploads                |
 | PUBLIC_BASE_URL   | http://localhost:8080                     |
-| RASA_TOKEN        | phananh-dev-token                         |
-| CONSOLE_SECRET_KEY| (unset: generated once into var/console_secret.key) |
+| CORS_ORIGINS      | the origin of PUBLIC_BASE_URL (browsers that may call Rasa's socket.io) |
+| TRUSTED_PROXIES   | (none: X-Forwarded-For is ignored)        |
+| RASA_TOKEN, ACTION_SERVER_TOKEN, LINK_SECRET, CONSOLE_SECRET_KEY | (unset: generated once into var/secrets/ in development; required in production) |
+| REST_CHANNEL_TOKEN| (unset: Rasa's REST channel is open on loopback in development, off in production) |
+| MAX_MESSAGE_CHARS | 2000 (longer messages are cut before the NLU, with a note) |
+| RASA_ENDPOINTS    | <project root>/endpoints.yml (endpoints.production.yml: PostgreSQL + Redis) |
+| SECRETS_DIR       | <project root>/var/secrets (development only) |
 | LOG_LEVEL         | INFO                                      |
 | ZALO_APP_ID       | (unset: the Zalo channel is off)          |
 | ZALO_APP_SECRET, ZALO_OA_SECRET_KEY | (required with ZALO_APP_ID) |
 | ZALO_API_BASE     | https://openapi.zalo.me                   |
 | ZALO_OAUTH_BASE   | https://oauth.zaloapp.com                 |
 | ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN | initial tokens, used once when the database has none |
+| ZALO_EVENT_WINDOW_SECONDS | 900 (webhook events older or newer than this are refused) |
 | MODELS_DIR        | <project root>/models                     |
 | TRAINING_DATA_DIR, TRAINING_CONFIG, TRAINING_DOMAIN | data/, config.yml, domain.yml |
 | HELDOUT_CASES     | <project root>/eval/heldout.jsonl         |
@@ -26,18 +34,35 @@ process; tests that change environment variables call `reset_settings()` afterwa
 | MODEL_TOLERANCE   | 0.01                                      |
 
 Folders are not created here: the storage layer creates a SQLite file's folder when it
-opens or migrates the database, and whoever writes uploads creates UPLOAD_DIR.
+opens or migrates the database, and whoever writes uploads creates UPLOAD_DIR. Secrets are
+resolved on first use (`bot.secret_files`), so reading settings never writes a file.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence, Union
+
+from yarl import URL
+
+from bot.secret_files import (
+    ACTION_SERVER_TOKEN,
+    CONSOLE_SECRET_KEY,
+    LINK_SECRET,
+    RASA_TOKEN,
+    REQUIRED,
+    SecretSource,
+    weakness,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
+DEVELOPMENT, PRODUCTION = "development", "production"
+LOOPBACK = "127.0.0.1"
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 @dataclass(frozen=True)
@@ -49,6 +74,8 @@ class ZaloSettings:
     oauth_base: str
     initial_access_token: str
     initial_refresh_token: str
+    event_window_seconds: int = 900  # webhook events further from now than this are refused (replays)
+    workers: int = 2  # events the Rasa server handles at once: more does not speed up a CPU-bound NLU
 
     @property
     def enabled(self) -> bool:
@@ -65,8 +92,12 @@ class ModelOpsSettings:
     domain_file: Path
     heldout_cases: Path
     rasa_urls: tuple[str, ...]
-    rasa_token: str
+    secrets: SecretSource
     tolerance: float  # how far below the active model an accuracy may fall and still count as not worse
+
+    @property
+    def rasa_token(self) -> str:
+        return self.secrets(RASA_TOKEN)
 
     @property
     def nlu_dir(self) -> Path:
@@ -79,18 +110,47 @@ class ModelOpsSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    app_env: str
     database_url: str
+    rasa_host: str
     rasa_port: int
+    action_host: str
     action_port: int
+    console_host: str
     console_port: int
     upload_dir: Path
     public_base_url: str
-    rasa_token: str
     log_level: str
     rasa_public_url: str  # where the citizen's browser reaches Rasa's socket.io channel
+    cors_origins: tuple[str, ...]  # browser origins allowed to call Rasa (the web chat's)
+    trusted_proxies: tuple[Network, ...]  # whose X-Forwarded-For is believed
+    rest_channel_token: str  # "": the REST channel is open in development and off in production
+    max_message_chars: int
+    rasa_endpoints: Path  # Rasa's endpoints file: endpoints.yml, or endpoints.production.yml
     zalo: ZaloSettings
     modelops: ModelOpsSettings
-    console_secret_key: str = ""  # encrypts the staff console's session cookie; see bot.web.console.secret
+    secrets: SecretSource
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == PRODUCTION
+
+    @property
+    def rasa_token(self) -> str:
+        return self.secrets(RASA_TOKEN)
+
+    @property
+    def action_server_token(self) -> str:
+        return self.secrets(ACTION_SERVER_TOKEN)
+
+    @property
+    def link_secret(self) -> str:
+        return self.secrets(LINK_SECRET)
+
+    @property
+    def console_secret_key(self) -> str:
+        """Encrypts the staff console's session cookie; see bot.web.console.secret."""
+        return self.secrets(CONSOLE_SECRET_KEY)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -115,23 +175,94 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def _list(env: Mapping[str, str], name: str) -> list[str]:
+    return [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+
+
+def _app_env(env: Mapping[str, str]) -> str:
+    value = _str(env, "APP_ENV", DEVELOPMENT).lower()
+    if value not in (DEVELOPMENT, PRODUCTION):
+        raise ValueError(f"APP_ENV must be {DEVELOPMENT} or {PRODUCTION}, got {value!r}")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in _list(env, name))
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+
+
+def origin_of(url: str) -> str:
+    return str(URL(url).origin())
+
+
+def _cors_origins(env: Mapping[str, str], public_base_url: str) -> tuple[str, ...]:
+    """The browser origins that may call Rasa: the configured list, else the web chat's own
+    (with its localhost/127.0.0.1 twin in development)."""
+    configured = _list(env, "CORS_ORIGINS")
+    if configured:
+        return tuple(configured)
+    origin = URL(public_base_url).origin()
+    origins = [str(origin)]
+    twin = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}.get(origin.host or "")
+    if twin:
+        origins.append(str(origin.with_host(twin)))
+    return tuple(origins)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from `env` (default: `os.environ`), without caching."""
     env = os.environ if env is None else env
+    app_env = _app_env(env)
+    secrets = SecretSource(env, _path(env, "SECRETS_DIR", VAR_DIR / "secrets"), app_env == PRODUCTION)
+    public_base_url = _str(env, "PUBLIC_BASE_URL", f"http://localhost:{_int(env, 'CONSOLE_PORT', 8080)}").rstrip("/")
     return Settings(
+        app_env=app_env,
         database_url=_str(env, "DATABASE_URL", f"sqlite:///{VAR_DIR / 'phananh.db'}"),
+        rasa_host=_str(env, "RASA_HOST", LOOPBACK),
         rasa_port=_int(env, "RASA_PORT", 5005),
+        action_host=_str(env, "ACTION_HOST", LOOPBACK),
         action_port=_int(env, "ACTION_PORT", 5055),
+        console_host=_str(env, "CONSOLE_HOST", LOOPBACK),
         console_port=_int(env, "CONSOLE_PORT", 8080),
         upload_dir=_path(env, "UPLOAD_DIR", VAR_DIR / "uploads"),
-        public_base_url=_str(env, "PUBLIC_BASE_URL", f"http://localhost:{_int(env, 'CONSOLE_PORT', 8080)}").rstrip("/"),
-        rasa_token=_str(env, "RASA_TOKEN", "phananh-dev-token"),
+        public_base_url=public_base_url,
         log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
         rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{_int(env, 'RASA_PORT', 5005)}").rstrip("/"),
+        cors_origins=_cors_origins(env, public_base_url),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        rest_channel_token=env.get("REST_CHANNEL_TOKEN", "").strip(),
+        max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
+        rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / "endpoints.yml"),
         zalo=_zalo_settings(env),
-        console_secret_key=env.get("CONSOLE_SECRET_KEY", "").strip(),
-        modelops=_modelops_settings(env),
+        modelops=_modelops_settings(env, secrets),
+        secrets=secrets,
     )
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What keeps the servers from starting in production mode (nothing in development)."""
+    if not settings.production:
+        return []
+    problems = []
+    for spec in REQUIRED:
+        value = settings.secrets.given(spec)
+        if not value:
+            problems.append(f"{spec.env} is not set ({spec.purpose})")
+        elif why := weakness(value):
+            problems.append(f"{spec.env} is too weak: {why}")
+    if settings.rest_channel_token and (why := weakness(settings.rest_channel_token)):
+        problems.append(f"REST_CHANNEL_TOKEN is too weak: {why}")
+    if "*" in settings.cors_origins:
+        problems.append("CORS_ORIGINS must list the web chat's origins, not *")
+    return problems
+
+
+def listens_beyond_loopback(hosts: Sequence[str]) -> list[str]:
+    """The configured hosts that are not loopback addresses (said aloud at start)."""
+    loopback = {"127.0.0.1", "::1", "localhost"}
+    return [host for host in hosts if host not in loopback]
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -142,7 +273,7 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
-def _modelops_settings(env: Mapping[str, str]) -> ModelOpsSettings:
+def _modelops_settings(env: Mapping[str, str], secrets: SecretSource) -> ModelOpsSettings:
     rasa_port = _int(env, "RASA_PORT", 5005)
     urls = [u.strip().rstrip("/") for u in env.get("RASA_INTERNAL_URLS", "").split(",") if u.strip()]
     return ModelOpsSettings(
@@ -152,7 +283,7 @@ def _modelops_settings(env: Mapping[str, str]) -> ModelOpsSettings:
         domain_file=_path(env, "TRAINING_DOMAIN", PROJECT_ROOT / "domain.yml"),
         heldout_cases=_path(env, "HELDOUT_CASES", PROJECT_ROOT / "eval" / "heldout.jsonl"),
         rasa_urls=tuple(urls) or (f"http://127.0.0.1:{rasa_port}",),
-        rasa_token=_str(env, "RASA_TOKEN", "phananh-dev-token"),
+        secrets=secrets,
         tolerance=_float(env, "MODEL_TOLERANCE", 0.01),
     )
 
@@ -166,6 +297,8 @@ def _zalo_settings(env: Mapping[str, str]) -> ZaloSettings:
         oauth_base=_str(env, "ZALO_OAUTH_BASE", "https://oauth.zaloapp.com").rstrip("/"),
         initial_access_token=_str(env, "ZALO_ACCESS_TOKEN", ""),
         initial_refresh_token=_str(env, "ZALO_REFRESH_TOKEN", ""),
+        event_window_seconds=_int(env, "ZALO_EVENT_WINDOW_SECONDS", 900),
+        workers=max(1, _int(env, "ZALO_WORKERS", 2)),
     )
     if zalo.enabled and not (zalo.app_secret and zalo.oa_secret_key):
         raise ValueError("ZALO_APP_ID is set: ZALO_APP_SECRET and ZALO_OA_SECRET_KEY are required too")

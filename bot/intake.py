@@ -74,6 +74,11 @@ def mask_phone(phone: Optional[str]) -> str:
     return f"{phone[:3]}****{phone[-3:]}" if phone else ""
 
 
+def mask_phones(text: str) -> str:
+    """Every Vietnamese phone number in `text` masked: "gọi 0912 345 678" → "gọi 091****678"."""
+    return _PHONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
+
+
 def looks_like_location_correction(text: str) -> bool:
     folded = fold(text)
     return any(w in folded for w in ("phuong", "dia chi", "dia diem", "cho khac", "xa ", "quan", "duong", "pho"))

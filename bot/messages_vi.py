@@ -9,6 +9,15 @@ DATABASE_UNAVAILABLE = (
     "Thông tin bạn nhập vẫn được giữ lại: bạn bấm \"Gửi phản ánh\" để thử lại sau ít phút nhé."
 )
 
+# --- every channel -----------------------------------------------------------------------
+MESSAGE_CUT = ("Tin nhắn của bạn dài hơn {limit} ký tự nên mình chỉ đọc được phần đầu. "
+               "Nếu còn thông tin quan trọng, bạn gửi tiếp trong tin nhắn sau nhé.")
+NO_ANSWER = ("Mình đã nhận được tin nhắn của bạn. Bạn muốn phản ánh vi phạm nào, hay tra cứu phản ánh đã gửi? "
+             "Bạn có thể kể sự việc và địa điểm, ví dụ: \"quán bày bàn ghế chiếm vỉa hè ở số 10 phố Huế\".")
+MAIN_MENU_BUTTONS = (("Lấn chiếm vỉa hè, lòng đường", "/report_sidewalk"),
+                     ("Vi phạm trật tự xây dựng", "/report_construction"),
+                     ("Tra cứu phản ánh", "/check_status"))
+
 # --- report intake -------------------------------------------------------------------
 CATEGORY_LABELS = {"sidewalk": "Lấn chiếm vỉa hè, lòng đường", "construction": "Vi phạm trật tự xây dựng"}
 
@@ -150,6 +159,11 @@ def transfer_history_note(from_ward: str, from_code: str, to_ward: str, to_code:
 ZALO_UNSUPPORTED = (
     "Mình chưa đọc được sticker, tệp hay tin nhắn thoại. Bạn nhắn bằng chữ, gửi ảnh 📷 "
     "hoặc chia sẻ vị trí 📍 giúp mình nhé."
+)
+
+ZALO_PHOTO_NOT_KEPT = (
+    "Mình chưa tải được ảnh bạn vừa gửi (ảnh có thể quá lớn hoặc bị lỗi). "
+    "Bạn gửi lại ảnh giúp mình nhé, ảnh JPEG hoặc PNG dưới 10 MB."
 )
 
 # --- satisfaction after "handled" -------------------------------------------------------

@@ -1,5 +1,9 @@
-"""Four fixes to how Rasa 3.6 runs; imported by our NLU tokenizer, so they are active whenever
-a phananh model runs.
+"""Four fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
+(`bot.rasa_server`, which every way of starting the system uses) through `apply()`.
+
+`apply()` first checks that Rasa is the version these patches were written against and that
+every attribute they replace still exists; otherwise it raises `IncompatibleRasa` and the
+server refuses to start. Nothing is patched on import.
 
 1. An unreachable action server: Rasa logs the failure and carries on silently, so the citizen
    would see no answer at all. We wrap `RemoteAction.run` so that a connection failure (or a
@@ -104,10 +108,42 @@ async def _load_agent(model_path: Optional[str] = None, model_server: Any = None
 _ORIGINAL_LOAD_AGENT = rasa.core.agent.load_agent
 
 
-def _patch() -> None:
+RASA_VERSION = "3.6.21"
+TARGETS = (
+    (RemoteAction, "run"),
+    (RemoteAction, "_validate_action_result"),
+    (RemoteAction, "action_response_format_spec"),
+    (MessageProcessor, "parse_message"),
+    (MessageProcessor, "_parse_message_with_graph"),
+    (MessageProcessor, "_update_full_retrieval_intent"),
+    (MessageProcessor, "_check_for_unseen_features"),
+    (rasa.core.agent, "load_agent"),
+    (rasa.core.agent.Agent, "load_model"),
+)
+PATCHES = ("polite_action_failure", "action_response_validator", "nlu_off_the_loop", "model_load_off_the_loop")
+
+
+class IncompatibleRasa(RuntimeError):
+    """The installed Rasa is not the one the patches were written for."""
+
+
+def check_compatible(version: str | None = None) -> None:
+    import rasa
+
+    installed = version or rasa.__version__
+    if installed != RASA_VERSION:
+        raise IncompatibleRasa(f"bot.rasa_patches was written for Rasa {RASA_VERSION}, found {installed}")
+    missing = [f"{getattr(owner, '__name__', owner)}.{name}" for owner, name in TARGETS if not hasattr(owner, name)]
+    if missing:
+        raise IncompatibleRasa(f"Rasa {installed} lacks what bot.rasa_patches replaces: {', '.join(missing)}")
+
+
+def apply() -> tuple[str, ...]:
+    """Apply every patch once (again is a no-op); the names of the patches in force."""
+    check_compatible()
     original = RemoteAction.run
     if getattr(original, "_phananh_patched", False):
-        return
+        return PATCHES
 
     @functools.wraps(original)
     async def run(self, output_channel, nlg, tracker, domain):  # type: ignore[no-untyped-def]
@@ -124,6 +160,4 @@ def _patch() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
     rasa.core.agent.load_agent = _load_agent
-
-
-_patch()
+    return PATCHES

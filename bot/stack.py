@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
+from bot.secret_files import REQUIRED, generate
 
 logger = logging.getLogger(__name__)
 VENV_BIN = Path(sys.executable).parent
@@ -38,6 +39,16 @@ class Service:
     log_path: Optional[Path] = None
 
 
+def fresh_secrets() -> Dict[str, str]:
+    """A new value for every secret: a stack of its own for a test or a benchmark."""
+    return {spec.env: generate() for spec in REQUIRED}
+
+
+def resolved_secrets(settings: Settings) -> Dict[str, str]:
+    """The configured secrets (generated into var/secrets/ in development), for `bot run`."""
+    return {spec.env: settings.secrets(spec) for spec in REQUIRED}
+
+
 @dataclass
 class Stack:
     database_url: str
@@ -45,7 +56,7 @@ class Stack:
     action_port: int
     web_port: int
     model: Path
-    token: str = "phananh-dev-token"
+    secrets: Dict[str, str] = field(default_factory=fresh_secrets)
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
     services: List[Service] = field(default_factory=list)
@@ -54,6 +65,11 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def token(self) -> str:
+        """Rasa's HTTP API token."""
+        return self.secrets["RASA_TOKEN"]
 
     @property
     def action_url(self) -> str:
@@ -70,7 +86,6 @@ class Stack:
             RASA_PORT=str(self.rasa_port),
             ACTION_PORT=str(self.action_port),
             CONSOLE_PORT=str(self.web_port),
-            RASA_TOKEN=self.token,
             ACTION_ENDPOINT_URL=f"{self.action_url}/webhook",
             TRACKER_SQLITE_PATH=env.get("TRACKER_SQLITE_PATH", str(PROJECT_ROOT / "var" / "rasa_tracker.db")),
             RASA_PUBLIC_URL=env.get("RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
@@ -78,20 +93,20 @@ class Stack:
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
             TF_CPP_MIN_LOG_LEVEL="2",
             SANIC_NO_UVLOOP="true",
+            RASA_TELEMETRY_ENABLED="false",
         )
+        env.update(self.secrets)
         env.update(self.extra_env)
         return env
 
     def _services(self) -> List[Service]:
-        endpoints = self.extra_env.get("RASA_ENDPOINTS", str(PROJECT_ROOT / "endpoints.yml"))
+        python = str(VENV_BIN / "python")
         return [
-            Service("action server", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                      "--port", str(self.action_port)], f"{self.action_url}/health"),
-            Service("rasa server", [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
-                                    "--cors", "*", "--port", str(self.rasa_port), "--model", str(self.model),
-                                    "--endpoints", endpoints, "--credentials", str(PROJECT_ROOT / "credentials.yml")],
-                    f"{self.rasa_url}/"),
-            Service("web server", [str(VENV_BIN / "python"), "-m", "bot.web"], f"{self.web_url}/healthz"),
+            Service("action server", [python, "-m", "bot.action_server", "--port", str(self.action_port)],
+                    f"{self.action_url}/health"),
+            Service("rasa server", [python, "-m", "bot.rasa_server", "--port", str(self.rasa_port),
+                                    "--model", str(self.model)], f"{self.rasa_url}/"),
+            Service("web server", [python, "-m", "bot.web"], f"{self.web_url}/healthz"),
         ]
 
     def start(self, timeout: float = 240.0) -> "Stack":

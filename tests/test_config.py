@@ -14,8 +14,10 @@ def test_defaults() -> None:
     assert (settings.rasa_port, settings.action_port, settings.console_port) == (5005, 5055, 8080)
     assert settings.upload_dir == PROJECT_ROOT / "var" / "uploads"
     assert settings.public_base_url == "http://localhost:8080"
-    assert settings.rasa_token == "phananh-dev-token"
     assert settings.log_level == "INFO"
+    assert settings.app_env == "development" and not settings.production
+    assert (settings.rasa_host, settings.action_host, settings.console_host) == ("127.0.0.1",) * 3
+    assert settings.cors_origins == ("http://localhost:8080", "http://127.0.0.1:8080")
 
 
 def test_environment_overrides() -> None:

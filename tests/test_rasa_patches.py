@@ -3,7 +3,9 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-import bot.rasa_patches  # noqa: F401  (applies the patches)
+from bot import rasa_patches
+
+rasa_patches.apply()
 
 
 def test_valid_answer_passes() -> None:
@@ -19,3 +21,13 @@ def test_valid_answer_passes() -> None:
 def test_invalid_answer_raises_rasas_error(answer: dict) -> None:
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
         RemoteAction("action_x", None)._validate_action_result(answer)
+
+
+def test_apply_checks_the_rasa_version() -> None:
+    with pytest.raises(rasa_patches.IncompatibleRasa, match="written for Rasa 3.6.21"):
+        rasa_patches.check_compatible("3.7.0")
+    rasa_patches.check_compatible()  # the installed one
+
+
+def test_apply_is_idempotent_and_names_its_patches() -> None:
+    assert rasa_patches.apply() == rasa_patches.apply() == rasa_patches.PATCHES

@@ -1,19 +1,24 @@
 """Rasa's side of the Zalo Official Account channel: `POST /webhooks/zalo/webhook`.
 
-The webhook verifies the signature, stores the event (its msg_id is the de-duplication key,
-so a redelivery changes nothing, even after a restart) and answers at once; the bot's work
-happens in a few background workers fed by an in-process queue, one event at a time per user
-so replies keep their order.
-Events stored but never handled (the process stopped) are handled on the next start.
+The webhook reads at most MAX_BODY_BYTES (refusing a larger Content-Length before reading),
+verifies the signature, refuses events sent outside ZALO_EVENT_WINDOW_SECONDS of now (a
+replayed old event), stores the event (its msg_id is the de-duplication key, so a redelivery
+changes nothing, even after a restart) and answers at once; the bot's work happens in a few
+background workers fed by an in-process queue, one event at a time per user so replies keep
+their order. Events stored but never handled (the process stopped) are handled on the next
+start; handled events older than twice the window are forgotten.
 With ZALO_APP_ID unset the webhook answers 404 and nothing else runs.
+
+The channel makes its own database engine when the server starts and disposes of it when
+the server stops.
 """
 from __future__ import annotations
 
 import asyncio
-import os
 import json
 import logging
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -23,13 +28,14 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages_vi as msg
-from bot.config import ZaloSettings, get_settings
+from bot.channels.inbound import CountsAnswers, pass_on
+from bot.config import Settings, get_settings
+from bot.media.store import UploadStore
 from bot.notifications.outbox import release_held
-from bot.storage.db import get_database
-from bot.web.upload_store import UploadStore
+from bot.storage.db import Database
 from bot.zalo.api import ZaloSendError
 from bot.zalo.events import BadEvent, ZaloEvent, parse_event
-from bot.zalo.inbound import bot_input, claim_unprocessed, mark_processed, record_user
+from bot.zalo.inbound import bot_input, claim_unprocessed, mark_processed, prune, record_user, within_window
 from bot.zalo.inbox import InboundBatcher
 from bot.zalo.photos import keep_photo
 from bot.zalo.runtime import ZaloRuntime
@@ -37,7 +43,8 @@ from bot.zalo.signature import SIGNATURE_HEADER, verify
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-WORKERS = int(os.environ.get("ZALO_WORKERS", "2"))  # events handled at once: more does not help a CPU-bound NLU
+MAX_BODY_BYTES = 64 * 1024  # a Zalo event is a few hundred bytes
+PRUNE_SECONDS = 600
 
 
 class KeyedLocks:
@@ -60,7 +67,7 @@ class KeyedLocks:
                 del self._users[key], self._locks[key]
 
 
-class ZaloOutput(OutputChannel):
+class ZaloOutput(CountsAnswers, OutputChannel):
     def __init__(self, channel: "ZaloInput") -> None:
         self._channel = channel
 
@@ -92,12 +99,15 @@ class ZaloOutput(OutputChannel):
 
 
 class ZaloInput(InputChannel):
-    def __init__(self, settings: ZaloSettings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.zalo = settings.zalo
+        self.window = timedelta(seconds=settings.zalo.event_window_seconds)
+        self._db: Optional[Database] = None
         self._runtime: Optional[ZaloRuntime] = None
         self._runtime_lock = asyncio.Lock()
         self._locks = KeyedLocks()
-        self._uploads = UploadStore(get_settings().upload_dir)
+        self._uploads = UploadStore(settings.upload_dir)
         self._inbox: "asyncio.Queue[ZaloEvent]" = asyncio.Queue()
         self._inbound: Optional[InboundBatcher] = None
 
@@ -107,20 +117,21 @@ class ZaloInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ZaloInput":
-        return cls(get_settings().zalo)  # configured by ZALO_* environment variables
+        return cls(get_settings())  # configured by ZALO_* environment variables
 
     def get_output_channel(self) -> OutputChannel:
         return ZaloOutput(self)
 
-    def _batcher(self) -> InboundBatcher:
-        if self._inbound is None:
-            self._inbound = InboundBatcher(get_database())
-        return self._inbound
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the Zalo channel's database is made when the server starts")
+        return self._db
 
     async def runtime(self) -> ZaloRuntime:
         async with self._runtime_lock:
             if self._runtime is None:
-                self._runtime = await ZaloRuntime.start(self.settings, get_database())
+                self._runtime = await ZaloRuntime.start(self.zalo, self.db)
         return self._runtime
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -128,40 +139,66 @@ class ZaloInput(InputChannel):
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "enabled": self.settings.enabled})
+            return response.json({"status": "ok", "enabled": self.zalo.enabled})
 
-        @blueprint.route("/webhook", methods=["POST"])
+        @blueprint.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
+            return await self._receive(request)
 
         @blueprint.listener("after_server_start")
-        async def start_workers(app: Any, _loop: Any) -> None:
-            if self.settings.enabled:
-                for _ in range(WORKERS):
-                    app.add_task(self._work(on_new_message))
-                app.add_task(self._handle_interrupted(on_new_message))
+        async def start(app: Any, _loop: Any) -> None:
+            if not self.zalo.enabled:
+                return
+            self._db = Database(self.settings.database_url)
+            self._inbound = InboundBatcher(self._db)
+            for _ in range(self.zalo.workers):
+                app.add_task(self._work(on_new_message))
+            app.add_task(self._handle_interrupted(on_new_message))
+            app.add_task(self._prune_periodically())
 
         @blueprint.listener("before_server_stop")
         async def close(_app: Any, _loop: Any) -> None:
             if self._runtime is not None:
                 await self._runtime.close()
+            if self._db is not None:
+                await self._db.dispose()
 
         return blueprint
 
-    async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
-        if not self.settings.enabled:
+    async def _read_body(self, request: Request) -> Optional[bytes]:
+        """The body, or None when it is longer than MAX_BODY_BYTES (never read further)."""
+        declared = request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return None
+        body = bytearray()
+        while (chunk := await request.stream.read()) is not None:
+            body.extend(chunk)
+            if len(body) > MAX_BODY_BYTES:
+                return None
+        return bytes(body)
+
+    async def _receive(self, request: Request) -> HTTPResponse:
+        if not self.zalo.enabled:
             return response.json({"error": "the Zalo channel is off (ZALO_APP_ID is not set)"}, status=404)
-        raw = request.body or b""
-        if not verify(request.headers.get(SIGNATURE_HEADER), self.settings.app_id, raw, self.settings.oa_secret_key):
+        raw = await self._read_body(request)
+        if raw is None:
+            logger.warning("Zalo webhook: a body over %d bytes from %s refused", MAX_BODY_BYTES, request.ip)
+            return response.json({"error": "body too large"}, status=413)
+        if not verify(request.headers.get(SIGNATURE_HEADER), self.zalo.app_id, raw, self.zalo.oa_secret_key):
             logger.warning("Zalo webhook: bad signature from %s; event ignored", request.ip)
             return response.json({"error": "invalid signature"}, status=401)
         try:
             event = parse_event(json.loads(raw))
-        except (ValueError, BadEvent) as error:
+        except (ValueError, RecursionError, BadEvent) as error:
             logger.warning("Zalo webhook: unreadable event (%s)", error)
             return response.json({"error": "bad event"}, status=400)
+        if not within_window(event, self.window):
+            logger.warning("Zalo webhook: event %s sent at %d is outside the %s window; refused",
+                           event.msg_id, event.timestamp_ms, self.window)
+            return response.json({"error": "event outside the accepted time window"}, status=403)
+        assert self._inbound is not None
         try:
-            fresh = await self._batcher().remember(event)
+            fresh = await self._inbound.remember(event)
         except SQLAlchemyError:  # not stored: Zalo must deliver it again
             logger.exception("Zalo webhook: could not store event %s; asking Zalo to retry", event.msg_id)
             return response.json({"error": "temporarily unavailable"}, status=503)
@@ -171,7 +208,7 @@ class ZaloInput(InputChannel):
         return response.json({"status": "accepted"})
 
     async def _work(self, on_new_message: OnNewMessage) -> None:
-        """One of WORKERS consumers of the inbox. Few at a time keep the event loop free for
+        """One of the workers consuming the inbox. Few at a time keep the event loop free for
         the webhook's acknowledgements while the NLU works through a burst."""
         while True:
             event = await self._inbox.get()
@@ -180,9 +217,18 @@ class ZaloInput(InputChannel):
             finally:
                 self._inbox.task_done()
 
+    async def _prune_periodically(self) -> None:
+        while True:
+            try:
+                if forgotten := await prune(self.db, 2 * self.window):
+                    logger.info("Zalo: forgot %d handled events older than %s", forgotten, 2 * self.window)
+            except Exception:
+                logger.exception("Zalo: pruning handled events failed; will try again")
+            await asyncio.sleep(PRUNE_SECONDS)
+
     async def _handle_interrupted(self, on_new_message: OnNewMessage) -> None:
         try:
-            bodies = await claim_unprocessed(get_database())
+            bodies = await claim_unprocessed(self.db)
         except Exception:
             logger.exception("Zalo: could not look for interrupted events")
             return
@@ -200,7 +246,7 @@ class ZaloInput(InputChannel):
                     await ZaloOutput(self).send_text_message(event.user_id, msg.SERVICE_UNAVAILABLE)
             finally:
                 if mark:
-                    await mark_processed(get_database(), event)
+                    await mark_processed(self.db, event)
 
     async def _handle_in_order(self, event: ZaloEvent, on_new_message: OnNewMessage) -> None:
         runtime = await self.runtime()
@@ -208,13 +254,13 @@ class ZaloInput(InputChannel):
             await release_held(runtime.db, "zalo", event.user_id)  # the reply window is open again
         photo = None
         if event.image_urls:
-            photo = await keep_photo(runtime.session, event.image_urls[0], self._uploads, get_settings().public_base_url)
+            photo = await keep_photo(runtime.session, event.image_urls[0], self._uploads, runtime.db, event.user_id,
+                                     self.settings.public_base_url)
         text = bot_input(event, photo)
         if text is None:
             if event.is_message:
-                await ZaloOutput(self).send_text_message(event.user_id, msg.ZALO_UNSUPPORTED)
+                note = msg.ZALO_PHOTO_NOT_KEPT if event.image_urls else msg.ZALO_UNSUPPORTED
+                await ZaloOutput(self).send_text_message(event.user_id, note)
             return
-        await on_new_message(UserMessage(
-            text, ZaloOutput(self), event.user_id, input_channel=self.name(), message_id=event.msg_id,
-            metadata={"zalo_event": event.name},
-        ))
+        await pass_on(on_new_message, ZaloOutput(self), text, event.user_id, self.name(), self.settings.max_message_chars,
+                      metadata={"zalo_event": event.name}, message_id=event.msg_id)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.route import newest_model
-from bot.config import Settings, get_settings
+from bot.config import Settings, get_settings, production_problems
 from bot.modelops.service import ModelOps
-from bot.stack import Stack
+from bot.stack import Stack, resolved_secrets
 from bot.storage.db import Database
 from bot.storage.setup import prepare_database
 
@@ -34,10 +34,13 @@ async def _startup_model(settings: Settings) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if problems := production_problems(settings):
+        print("Refusing to start in production mode:\n" + "\n".join(f"  - {p}" for p in problems), flush=True)
+        return 2
     asyncio.run(prepare_database(settings.database_url))
     model = asyncio.run(_startup_model(settings))
     stack = Stack(settings.database_url, settings.rasa_port, settings.action_port, settings.console_port,
-                  model, token=settings.rasa_token, inherit_output=True)
+                  model, secrets=resolved_secrets(settings), inherit_output=True)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
@@ -47,10 +50,11 @@ def _run(args: argparse.Namespace) -> int:
         "\nphananh is running:\n"
         f"  web chat            http://localhost:{settings.console_port}/\n"
         f"  staff console       http://localhost:{settings.console_port}/console/  (accounts: python -m bot users)\n"
-        f"  Rasa (REST, socket.io, HTTP API with token)  http://localhost:{settings.rasa_port}/\n"
-        f"  action server       http://localhost:{settings.action_port}/health\n"
+        f"  Rasa (REST, socket.io, HTTP API with RASA_TOKEN)  http://{settings.rasa_host}:{settings.rasa_port}/\n"
+        f"  action server       http://{settings.action_host}:{settings.action_port}/health  (Rasa only)\n"
         f"  database            {settings.database_url}\n"
         f"  model               {model.name}  (python -m bot model list)\n"
+        f"  secrets             {'from the environment' if settings.production else settings.secrets.directory}\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -58,6 +58,10 @@ def register(commands: Any) -> None:
     tokens.add_argument("username")
     tokens.set_defaults(handler=lambda a: _run(_tokens, a))
 
+    unlock = sub.add_parser("unlock", help="clear a locked-out user's failed logins and print a one-time unlock code")
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=lambda a: _run(_unlock, a))
+
     revoke = sub.add_parser("revoke-token", help="revoke an API token by its id")
     revoke.add_argument("token_id", type=int)
     revoke.set_defaults(handler=lambda a: _run(_revoke, a))
@@ -112,6 +116,14 @@ async def _token(db: Database, args: argparse.Namespace) -> int:
     print(f"API token #{new.id} for {users.normalize_username(args.username)} (shown only now; "
           "send it as 'Authorization: Bearer <token>'):", file=sys.stderr)
     print(new.token)
+    return 0
+
+
+async def _unlock(db: Database, args: argparse.Namespace) -> int:
+    code = await users.issue_unlock(db, args.username)
+    print(f"Failed logins of {users.normalize_username(args.username)} cleared. One-time unlock code (valid 24 hours; "
+          "the user types it under \"Mã mở khóa\" on the login page, with their password):", file=sys.stderr)
+    print(code)
     return 0
 
 

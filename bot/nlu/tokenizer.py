@@ -25,7 +25,6 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.resolver import place_name_spans
 from bot.text import expand_token, fold, nfc, normalize_tone_marks
-from bot import rasa_patches  # noqa: F401  (polite answer when the action server is down)
 
 PLACE, NUMBER = "diadanh", "chuso"
 _NUMBER = re.compile(r"^\d+([/.,-]\d+)*[a-z]?$")  # "12", "5/12", "24b"; not "3m8hxr" (a report code)

@@ -79,7 +79,7 @@ class ReportDetail:
     latitude: float | None
     longitude: float | None
     channel: str
-    sender_id: str  # for the transcript; not shown
+    conversation_id: str  # Rasa's sender id, for the transcript; never shown
     anonymous: bool
     phone: str | None  # None unless the staff member may act on the ward
     created_at: datetime
@@ -138,7 +138,7 @@ async def load_detail(db: Database, staff: Staff, code: str, *, now: datetime | 
         description=report.description, citizen_text=report.citizen_text, address_text=report.address_text,
         ward_code=report.ward_code, ward_name=report.ward.name,
         latitude=report.latitude, longitude=report.longitude, channel=report.channel,
-        sender_id=report.sender_id, anonymous=report.anonymous,
+        conversation_id=report.conversation_id or report.sender_id, anonymous=report.anonymous,
         phone=report.phone if acts and not report.anonymous else None,
         created_at=report.created_at, updated_at=report.updated_at, due_at=report.due_at,
         overdue=is_overdue(report.status, report.due_at, now or utcnow()),

@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import PROJECT_ROOT
+from bot.intake import mask_phones
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,12 @@ def to_lines(events: Iterable[tuple[str, float, str]]) -> list[TranscriptLine]:
     return lines
 
 
+def without_phones(lines: Iterable[TranscriptLine]) -> list[TranscriptLine]:
+    """The transcript for staff who may not see the citizen's phone number (the same rule as
+    the report's phone field): every number the citizen or the bot wrote is masked."""
+    return [TranscriptLine(line.speaker, mask_phones(line.text), line.at, line.buttons, line.image_url) for line in lines]
+
+
 class TranscriptReader:
     """Reads conversations from the tracker store; one engine for the life of the process."""
 
@@ -160,6 +167,10 @@ class TranscriptReader:
                 "pool_size": 2, "max_overflow": 2, "connect_args": {"timeout": CONNECT_TIMEOUT_S}}
             self._engine = create_async_engine(async_url, future=True, pool_pre_ping=True, **options)
         return self._engine
+
+    async def for_staff(self, conversation_id: str, moment: datetime, may_see_phone: bool) -> list[TranscriptLine]:
+        lines = await self.around(conversation_id, moment)
+        return lines if may_see_phone else without_phones(lines)
 
     async def around(self, sender_id: str, moment: datetime) -> list[TranscriptLine]:
         """The citizen's and the bot's messages from shortly before `moment` to shortly after."""

@@ -1,9 +1,11 @@
 """Staff accounts, logins with throttling, and API tokens.
 
-Throttling (shared by every web process through `login_attempts`): a username is refused
-after 5 failures within 15 minutes (a successful login clears its count), an IP address
-after 20 failures within 15 minutes. Refused attempts are not recorded, so waiting always
-works; the message says when to try again.
+Throttling (shared by every web process through `rate_counters`, see `login_limits`): 5
+failures of one username from one address, 20 of one username from anywhere, or 30 from one
+address within 15 minutes lock further attempts until the window ends; a successful login
+clears the username's counts. The counts are taken atomically, before the password is
+checked. An admin can issue a one-time unlock code (`bot users unlock`). Every checked
+attempt is recorded in `login_attempts`.
 """
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,11 +27,14 @@ from bot.staff.access import Staff
 from bot.staff.errors import AccountError, LoginFailed, LoginThrottled
 from bot.staff.localtime import format_time
 from bot.storage.db import Database
-from bot.storage.models import ApiToken, LoginAttempt, StaffUser, StaffUserWard, Ward, utcnow
+from bot.storage.limits import Limit, LimitReached, clear, give_back, reserve_all
+from bot.storage.models import ApiToken, LoginAttempt, LoginUnlock, RateCounter, StaffUser, StaffUserWard, Ward, utcnow
 
-USERNAME_FAILURES = 5
-IP_FAILURES = 20
+PAIR_FAILURES = 5  # one username from one address
+USERNAME_FAILURES = 20  # one username from any address
+IP_FAILURES = 30  # one address, any username
 THROTTLE_WINDOW = timedelta(minutes=15)
+UNLOCK_VALIDITY = timedelta(days=1)
 TOKEN_PREFIX = "pat_"
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
@@ -201,36 +206,14 @@ async def assign_wards(db: Database, username: str, wards: Sequence[str]) -> Acc
 
 # --- logging in -------------------------------------------------------------------------
 
-def _retry_after(failures: Sequence[datetime], limit: int) -> datetime | None:
-    """Failures are newest first; with `limit` of them in the window, the oldest of those
-    must leave the window before the next attempt counts."""
-    return failures[limit - 1] + THROTTLE_WINDOW if len(failures) >= limit else None
-
-
-async def _failure_times(session: AsyncSession, column: Any, value: str, since: datetime,
-                         limit: int) -> list[datetime]:
-    return list((await session.execute(
-        select(LoginAttempt.attempted_at)
-        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.attempted_at >= since)
-        .order_by(LoginAttempt.attempted_at.desc()).limit(limit)
-    )).scalars())
-
-
-async def locked_until(db: Database, username: str, ip: str, now: datetime | None = None) -> datetime | None:
-    """When logins for this username or from this IP will be accepted again; None if they are now."""
-    now = now or utcnow()
-    since = now - THROTTLE_WINDOW
-    async with db.session() as session:
-        last_success = (await session.execute(
-            select(func.max(LoginAttempt.attempted_at))
-            .where(LoginAttempt.username == username, LoginAttempt.success.is_(True),
-                   LoginAttempt.attempted_at >= since)
-        )).scalar_one_or_none()
-        by_user = await _failure_times(session, LoginAttempt.username, username,
-                                       max(since, last_success) if last_success else since, USERNAME_FAILURES)
-        by_ip = await _failure_times(session, LoginAttempt.ip, ip, since, IP_FAILURES)
-    moments = [m for m in (_retry_after(by_user, USERNAME_FAILURES), _retry_after(by_ip, IP_FAILURES)) if m]
-    return max(moments) if moments and max(moments) > now else None
+def login_limits(username: str, ip: str) -> list[Limit]:
+    """Failures allowed within THROTTLE_WINDOW: per username and address (a guesser), per
+    username from anywhere (a distributed guesser) and per address (password spraying).
+    Behind a proxy the address is the client's (TRUSTED_PROXIES), so one officer's typos
+    never lock the whole office out."""
+    return [Limit(f"login:pair:{username}|{ip}", PAIR_FAILURES, THROTTLE_WINDOW),
+            Limit(f"login:user:{username}", USERNAME_FAILURES, THROTTLE_WINDOW),
+            Limit(f"login:ip:{ip}", IP_FAILURES, THROTTLE_WINDOW)]
 
 
 def throttled_message(retry_at: datetime, now: datetime) -> str:
@@ -238,14 +221,31 @@ def throttled_message(retry_at: datetime, now: datetime) -> str:
     return THROTTLED.format(time=format_time(retry_at), minutes=minutes)
 
 
+async def _unlock(db: Database, username: str, code: str, now: datetime) -> int | None:
+    """The id of a valid, unused unlock code of this user, if `code` is one."""
+    async with db.session() as session:
+        return (await session.execute(
+            select(LoginUnlock.id).where(LoginUnlock.username == username, LoginUnlock.code_hash == _token_hash(code),
+                                         LoginUnlock.used_at.is_(None), LoginUnlock.expires_at > now)
+        )).scalar_one_or_none()
+
+
 async def authenticate(db: Database, username: str, password: str, ip: str,
-                       *, now: datetime | None = None) -> Account:
-    """The account for these credentials; LoginThrottled or LoginFailed otherwise."""
+                       *, now: datetime | None = None, unlock_code: str = "") -> Account:
+    """The account for these credentials; LoginThrottled or LoginFailed otherwise.
+
+    Each attempt takes its place under the limits before the password is checked, so parallel
+    guesses count; a success gives the places back. An admin's one-time unlock code
+    (`issue_unlock`) lets its user past the limits once."""
     username, ip = normalize_username(username)[:100], (ip or "unknown")[:100]
     now = now or utcnow()
-    retry_at = await locked_until(db, username, ip, now)
-    if retry_at is not None:
-        raise LoginThrottled(throttled_message(retry_at, now), retry_at)
+    limits = login_limits(username, ip)
+    unlock_id = await _unlock(db, username, unlock_code.strip(), now) if unlock_code.strip() else None
+    if unlock_id is None:
+        try:
+            await reserve_all(db, limits, now)
+        except LimitReached as reached:
+            raise LoginThrottled(throttled_message(reached.retry_at, now), reached.retry_at) from None
     async with db.session() as session:
         user = await _user_by_name(session, username)
         stored_hash = user.password_hash if user else passwords.dummy_hash()
@@ -259,9 +259,35 @@ async def authenticate(db: Database, username: str, password: str, ip: str,
             values = {"last_login_at": now, **({"password_hash": rehashed} if rehashed else {})}
             await session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values)
                                   .execution_options(synchronize_session=False))
+            if unlock_id is not None:
+                await session.execute(update(LoginUnlock).where(LoginUnlock.id == unlock_id).values(used_at=now)
+                                      .execution_options(synchronize_session=False))
     if not success:
         raise LoginFailed(WRONG_CREDENTIALS)
+    await clear(db, [limit.key for limit in limits[:2]])  # this user's failures are forgiven
+    if unlock_id is None:
+        await give_back(db, limits[2:])
     return await _reload(db, username)
+
+
+async def issue_unlock(db: Database, username: str, *, now: datetime | None = None) -> str:
+    """A one-time code that lets `username` log in once despite the throttle (valid a day);
+    the user's failure counts are cleared too. Only the code's SHA-256 is stored."""
+    now = now or utcnow()
+    code = secrets.token_urlsafe(9)
+    async with db.session() as session, session.begin():
+        user = await _require_user(session, username)
+        session.add(LoginUnlock(username=user.username, code_hash=_token_hash(code), created_at=now,
+                                expires_at=now + UNLOCK_VALIDITY))
+    await clear_failures(db, user.username)
+    return code
+
+
+async def clear_failures(db: Database, username: str) -> None:
+    async with db.session() as session, session.begin():
+        await session.execute(delete(RateCounter).where(
+            (RateCounter.key == f"login:user:{username}") | RateCounter.key.like(f"login:pair:{username}|%"))
+            .execution_options(synchronize_session=False))
 
 
 # --- API tokens ---------------------------------------------------------------------------

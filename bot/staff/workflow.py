@@ -106,6 +106,7 @@ class ActionInput:
     target_ward: str | None = None  # transfer
     original_code: str | None = None  # duplicate
     photo_url: str | None = None  # handle: the result photo, already stored
+    photo_link: str | None = None  # the same photo as the citizen may open it (a signed link)
     expected_status: str | None = None  # what the officer saw
 
 
@@ -164,7 +165,8 @@ async def _apply(db: Database, staff: Staff, report: ReportState, action: Action
             duplicate_of_id=original.id, **guard)
     photos = [(reports.RESULT_PHOTO, data.photo_url)] if data.photo_url else []
     return await reports.change_status(db, report.code, action.to_status, actor, note or None,
-                                       attachments=photos, **guard)
+                                       attachments=photos, notice_photo_url=data.photo_link or data.photo_url,
+                                       **guard)
 
 
 async def perform(db: Database, staff: Staff, code: str, action_name: str, data: ActionInput,

@@ -117,7 +117,8 @@ class Report(Base):
     latitude = Column(Float, nullable=True)
     longitude = Column(Float, nullable=True)
     channel = Column(String(20), nullable=False)
-    sender_id = Column(String(200), nullable=False)
+    sender_id = Column(String(200), nullable=False)  # the citizen (on the web chat: the browser's identity)
+    conversation_id = Column(String(200), nullable=True)  # Rasa's sender id of the conversation (transcript)
     phone = Column(String(20), nullable=True)
     anonymous = Column(Boolean, nullable=False, default=False)
     status = Column(String(20), nullable=False)
@@ -352,3 +353,43 @@ class TrainingRun(Base):
     log_file = Column(Text, nullable=True)
     error = Column(Text, nullable=True)
     model_version_id = Column(Integer, ForeignKey("model_versions.id"), nullable=True)
+
+
+class RateCounter(Base):
+    """Attempts under a key within a window (`bot.storage.limits`): logins per user, pair and
+    address, uploads per citizen and address. Updated with one atomic statement per attempt."""
+
+    __tablename__ = "rate_counters"
+
+    key = Column(String(300), primary_key=True)
+    count = Column(Integer, nullable=False)
+    window_start = Column(UTCDateTime, nullable=False)
+
+
+class LoginUnlock(Base):
+    """A one-time code an admin issued (`bot users unlock`): it lets its user past the login
+    throttle once. Only its SHA-256 is stored."""
+
+    __tablename__ = "login_unlocks"
+    __table_args__ = (Index("ix_login_unlocks_username", "username"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(100), nullable=False)
+    code_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime, nullable=True)
+
+
+class Upload(Base):
+    """A stored photo: who sent it, from where, and the report it became part of. Photos that
+    never became part of a report are swept after a day."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_unattached_created", "report_id", "created_at"),)
+
+    name = Column(String(64), primary_key=True)
+    owner = Column(String(200), nullable=False)
+    ip = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="SET NULL"), nullable=True)

@@ -31,6 +31,7 @@ from bot.storage.errors import (
     UnknownWard,
 )
 from bot.storage.models import Attachment, Report, StatusHistory, search_text_for, utcnow
+from bot.storage.uploads import attach
 from bot.storage.wards import WardRow, get_ward, seed_wards
 
 __all__ = [
@@ -54,7 +55,8 @@ class ReportDraft:
     address_text: str
     ward_code: str
     channel: str
-    sender_id: str
+    sender_id: str  # the citizen: on the web chat, the browser's identity (bot.identity.citizen_of)
+    conversation_id: str | None = None  # Rasa's sender id, for the transcript (None: the sender's)
     latitude: float | None = None
     longitude: float | None = None
     phone: str | None = None
@@ -136,7 +138,8 @@ def _new_report(draft: ReportDraft, code: str, now: datetime) -> Report:
         priority=draft.priority, description=draft.description,
         citizen_text=draft.citizen_text, address_text=draft.address_text,
         ward_code=draft.ward_code, latitude=draft.latitude, longitude=draft.longitude,
-        channel=draft.channel, sender_id=draft.sender_id, phone=draft.phone,
+        channel=draft.channel, sender_id=draft.sender_id, conversation_id=draft.conversation_id or draft.sender_id,
+        phone=draft.phone,
         anonymous=draft.anonymous, status=statuses.NEW,
         search_text=search_text_for(code, draft.description, draft.address_text, draft.citizen_text),
         created_at=now, updated_at=now,
@@ -149,9 +152,11 @@ def _new_report(draft: ReportDraft, code: str, now: datetime) -> Report:
     )
 
 
-async def _insert(db: Database, report: Report) -> None:
+async def _insert(db: Database, report: Report, photo_urls: Sequence[str]) -> None:
     async with db.session() as session, session.begin():
         session.add(report)
+        await session.flush()
+        await attach(session, report.id, photo_urls)
 
 
 async def _code_taken(db: Database, code: str) -> bool:
@@ -175,7 +180,7 @@ async def submit_report(db: Database, draft: ReportDraft, *, now: datetime | Non
     for _ in range(_CODE_ATTEMPTS):
         code = generate_code()
         try:
-            await _insert(db, _new_report(draft, code, now))
+            await _insert(db, _new_report(draft, code, now), draft.photo_urls)
         except IntegrityError:
             existing = await _one_view(db, Report.draft_key == draft.draft_key)
             if existing:  # a concurrent submit of the same draft won
@@ -305,13 +310,15 @@ async def change_status(
     db: Database, code: str, to_status: str, actor: str, note: str | None = None,
     *, now: datetime | None = None, expected_status: str | None = None, expected_ward: str | None = None,
     duplicate_of_id: int | None = None, attachments: Sequence[tuple[str, str]] = (),
+    notice_photo_url: str | None = None,
 ) -> ReportView:
     """Move a report to `to_status`, recording who did it, when and why, and queue the
     citizen's notification in the same transaction.
 
     `expected_status` / `expected_ward`: what the caller saw; `attachments`: (kind, url)
-    pairs stored with the change (e.g. the result photo); `duplicate_of_id`: the original
-    report when `to_status` is "duplicate".
+    pairs stored with the change (e.g. the result photo); `notice_photo_url`: how the citizen's
+    notification links that photo (a signed link); `duplicate_of_id`: the original report when
+    `to_status` is "duplicate".
     Raises ReportNotFound, InvalidTransition, or ConcurrentUpdate when the report is no
     longer what the caller saw, or changed between reading and writing it.
     """
@@ -321,12 +328,13 @@ async def change_status(
         raise InvalidTransition(current.code, current.status, to_status)
     now = now or utcnow()
     values = {"status": to_status, "updated_at": now, **_milestones(current, to_status, now, duplicate_of_id)}
-    photo_url = next((url for kind, url in attachments if kind == RESULT_PHOTO), None)
+    photo_url = notice_photo_url or next((url for kind, url in attachments if kind == RESULT_PHOTO), None)
     async with db.session() as session, session.begin():
         await _update_unchanged(session, current, values)
         history = await _record(session, current, statuses.EVENT_STATUS, to_status, actor, note, now)
         for kind, url in attachments:
             session.add(Attachment(report_id=current.id, kind=kind, url=url, created_at=now))
+        await attach(session, current.id, [url for _, url in attachments])
         if actor != CITIZEN_ACTOR:  # a citizen's own change (reopening) is answered in the chat
             await _notify_citizen(session, current.id, f"status:{history.id}", lambda report: (
                 messages_vi.status_notification(report.code, to_status, report.ward.name, note, photo_url)),

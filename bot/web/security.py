@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from yarl import URL
 
-from bot.web.settings import WebSettingsLike
+from bot.config import Settings
 
 _WEBSOCKET_SCHEMES = {"http": "ws", "https": "wss"}
 
@@ -20,7 +20,7 @@ def _origins(url: str) -> list[str]:
     return sources
 
 
-def content_security_policy(settings: WebSettingsLike) -> str:
+def content_security_policy(settings: Settings) -> str:
     connect_src = ["'self'", *_origins(settings.rasa_public_url)]
     img_src = ["'self'", "data:", "blob:", "https:", str(URL(settings.public_base_url).origin())]
     directives = {
@@ -39,7 +39,7 @@ def content_security_policy(settings: WebSettingsLike) -> str:
     )
 
 
-def security_headers(settings: WebSettingsLike) -> dict[str, str]:
+def security_headers(settings: Settings) -> dict[str, str]:
     return {
         "Content-Security-Policy": content_security_policy(settings),
         "X-Content-Type-Options": "nosniff",
@@ -49,7 +49,7 @@ def security_headers(settings: WebSettingsLike) -> dict[str, str]:
     }
 
 
-def install_security_headers(app: web.Application, settings: WebSettingsLike) -> None:
+def install_security_headers(app: web.Application, settings: Settings) -> None:
     headers = security_headers(settings)
 
     async def add_headers(request: web.Request, response: web.StreamResponse) -> None:

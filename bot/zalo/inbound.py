@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.db import Database, retry_when_locked
@@ -31,6 +31,24 @@ async def remember(db: Database, event: ZaloEvent) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def within_window(event: ZaloEvent, window: timedelta, now: datetime | None = None) -> bool:
+    """Was the event sent within `window` of now (either way)? An old, correctly signed event
+    replayed later is refused, so the de-duplication table need only remember the window."""
+    if event.timestamp_ms <= 0:
+        return False
+    sent = event.timestamp_ms / 1000
+    return abs((now or utcnow()).timestamp() - sent) <= window.total_seconds()
+
+
+async def prune(db: Database, older_than: timedelta, now: datetime | None = None) -> int:
+    """Forget handled events received more than `older_than` ago; how many."""
+    cutoff = (now or utcnow()) - older_than
+    async with db.session() as session, session.begin():
+        result = await session.execute(delete(ZaloInbound).where(
+            ZaloInbound.received_at < cutoff, ZaloInbound.processed_at.is_not(None)))
+    return result.rowcount or 0
 
 
 async def mark_processed(db: Database, event: ZaloEvent) -> None:

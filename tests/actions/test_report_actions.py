@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from sqlalchemy import text
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import report_submit, status
+from actions import report_submit, services, status
 from actions.report_form import ActionAskLocation, ValidateReportForm
 from actions.report_start import start_report_slots
 from bot import messages_vi as msg
@@ -119,12 +119,15 @@ async def test_submit_stores_before_answering_and_only_once(database: Database) 
     assert count == 1
 
 
-async def test_database_down_keeps_the_draft_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_database_down_keeps_the_draft_and_says_so() -> None:
     down = Database("postgresql://postgres@127.0.0.1:1/nowhere")
-    monkeypatch.setattr(report_submit, "get_database", lambda: down)
+    services.install(services.ActionServices(down))
     dispatcher = CollectingDispatcher()
-    events = await report_submit.ActionSubmitReport().run(dispatcher, tracker(draft_slots(), text="/affirm", intent="affirm"), {})
-    await down.dispose()
+    try:
+        events = await report_submit.ActionSubmitReport().run(dispatcher, tracker(draft_slots(), text="/affirm", intent="affirm"), {})
+    finally:
+        services.install(None)
+        await down.dispose()
     assert dispatcher.messages[0]["text"] == msg.DATABASE_UNAVAILABLE
     assert any(e["event"] == "followup" and e["name"] == "report_form" for e in events)
     assert not any(e.get("name") == "draft_key" for e in events)  # the draft is kept for a retry

@@ -8,7 +8,7 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
+from dataclasses import replace
 from typing import AsyncIterator
 
 import aiohttp
@@ -25,6 +25,7 @@ from bot.web import create_app
 from tests.helpers.db import migrated_database, sqlite_file_url
 from tests.helpers.reports import stored_report
 from tests.helpers.tracker import rasa_events_table
+from tests.helpers.web import web_settings
 from tests.helpers.staff import PASSWORD, WARD_A, WARD_B, admin, officer, supervisor
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -71,9 +72,8 @@ async def running_console(tmp: Path, public_base_url: str = "http://127.0.0.1") 
         reports_a, report_b = await seed(db)
         tracker = tmp / "tracker.db"
         write_tracker(tracker, (await _sender(db, reports_a[0].code)))
-        settings = SimpleNamespace(upload_dir=tmp / "uploads", public_base_url=public_base_url,
-                                   rasa_public_url="http://127.0.0.1:5005", console_secret_key=SECRET,
-                                   modelops=modelops_settings(tmp))
+        settings = replace(web_settings(tmp, PUBLIC_BASE_URL=public_base_url, CONSOLE_SECRET_KEY=SECRET),
+                           modelops=modelops_settings(tmp))
         app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tracker}"))
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()

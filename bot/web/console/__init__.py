@@ -16,33 +16,31 @@ from bot.staff.localtime import format_date, format_datetime
 from bot.staff.transcript import TranscriptReader, tracker_url
 from bot.modelops.service import ModelOps
 from bot.review.inbox import InboxReader
-from bot.storage.db import Database, get_database
+from bot.storage.db import Database
 from bot.web.console.auth import console_guard
 from bot.web.console import formats
-from bot.web.console.context import DATABASE_KEY, INBOX_KEY, MODELOPS_KEY, TRANSCRIPTS_KEY
-from bot.web.console.secret import load_secret_key
+from bot.web.console.context import INBOX_KEY, MODELOPS_KEY, TRANSCRIPTS_KEY
+from bot.web.console.secret import key_from_secret
 from bot.web.keys import TEMPLATES_KEY
-from bot.web.settings import WebSettingsLike
+from bot.config import Settings
 
 COOKIE_NAME = "phananh_console"
 SESSION_SECONDS = 8 * 3600
 
 
-def session_storage(settings: WebSettingsLike) -> EncryptedCookieStorage:
+def session_storage(settings: Settings) -> EncryptedCookieStorage:
     return EncryptedCookieStorage(
-        Fernet(load_secret_key(settings.console_secret_key)), cookie_name=COOKIE_NAME, max_age=SESSION_SECONDS,
+        Fernet(key_from_secret(settings.console_secret_key)), cookie_name=COOKIE_NAME, max_age=SESSION_SECONDS,
         httponly=True, samesite="Lax", secure=settings.public_base_url.startswith("https://"), path="/",
     )
 
 
-def setup_console(app: web.Application, settings: WebSettingsLike, *, database: Database | None = None,
+def setup_console(app: web.Application, settings: Settings, database: Database, *,
                   transcripts: TranscriptReader | None = None) -> None:
-    if database is not None:
-        app[DATABASE_KEY] = database
     reader = transcripts if transcripts is not None else TranscriptReader(tracker_url())
     app[TRANSCRIPTS_KEY] = reader
     app[INBOX_KEY] = InboxReader(reader.url)
-    app[MODELOPS_KEY] = ModelOps(database or get_database(), settings.modelops)
+    app[MODELOPS_KEY] = ModelOps(database, settings.modelops)
     aiohttp_session.setup(app, session_storage(settings))
     app.middlewares.append(console_guard)
     env = app[TEMPLATES_KEY]

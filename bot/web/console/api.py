@@ -22,7 +22,7 @@ from bot.web.console.render import json_response, jsonable
 
 routes = web.RouteTableDef()
 
-HIDDEN_FIELDS = ("sender_id",)  # identifies the citizen on their channel: not for the API
+HIDDEN_FIELDS = ("conversation_id",)  # identifies the citizen on their channel: not for the API
 
 
 @routes.get("/api/staff/reports")
@@ -41,7 +41,7 @@ async def report(request: web.Request) -> web.Response:
     body: dict[str, Any] = jsonable(detail)
     for name in HIDDEN_FIELDS:
         body.pop(name, None)
-    body["transcript"] = await request.app[TRANSCRIPTS_KEY].around(detail.sender_id, detail.created_at)
+    body["transcript"] = await request.app[TRANSCRIPTS_KEY].for_staff(detail.conversation_id, detail.created_at, detail.can_act)
     body["actions"] = [a.name for a in available_actions(detail.status)] if detail.can_act else []
     return json_response(body)
 

@@ -62,6 +62,11 @@ async def _session_staff(request: web.Request, session: Session) -> Staff | None
     return account.staff
 
 
+async def signed_in_staff(request: web.Request) -> Staff | None:
+    """The staff member of the request's console session, if any (outside the console's paths)."""
+    return await _session_staff(request, await get_session(request))
+
+
 def _bearer(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

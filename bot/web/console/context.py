@@ -11,9 +11,9 @@ from bot.modelops.service import ModelOps
 from bot.review.inbox import InboxReader
 from bot.staff.access import Staff
 from bot.staff.transcript import TranscriptReader
-from bot.storage.db import Database, get_database
+from bot.storage.db import Database
+from bot.web.keys import DATABASE_KEY
 
-DATABASE_KEY = web.AppKey("console_database", Database)
 TRANSCRIPTS_KEY = web.AppKey("console_transcripts", TranscriptReader)
 INBOX_KEY = web.AppKey("console_inbox", InboxReader)
 MODELOPS_KEY = web.AppKey("console_modelops", ModelOps)
@@ -26,8 +26,8 @@ API_PREFIX = "/api/staff"
 
 
 def database(request: web.Request) -> Database:
-    """The app's database (given to create_app), else the process-wide one."""
-    return request.app.get(DATABASE_KEY) or get_database()
+    """The web server's database (made where the server starts, see bot.web.app)."""
+    return request.app[DATABASE_KEY]
 
 
 def modelops(request: web.Request) -> ModelOps:

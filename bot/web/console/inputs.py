@@ -16,12 +16,16 @@ from bot.staff.errors import ActionRefused
 from bot.staff.localtime import format_date
 from bot.staff.queue import NEWEST, SORT_LABELS, QueueFilter
 from bot.staff.workflow import ActionInput
-from bot.web.images import sniff_image_type
-from bot.web.keys import SETTINGS_KEY, UPLOAD_STORE_KEY
-from bot.web.upload_store import MAX_UPLOAD_BYTES
+from bot.media.links import photo_url
+from bot.media.store import MAX_UPLOAD_BYTES
+from bot.storage.uploads import record_upload
+from bot.web.client_ip import client_ip
+from bot.web.guard import BadInput, json_body
+from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, UPLOAD_STORE_KEY
 
 MAX_TEXT = 200
-BAD_DATE = "Ngày “{value}” không hợp lệ (dạng năm-tháng-ngày)."
+BAD_DATE = "Ngày “{value}” không hợp lệ (dạng năm-tháng-ngày, từ năm 2000 đến 2100)."
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # any real report lies between
 BAD_STATUS = "Trạng thái “{value}” không hợp lệ."
 BAD_CATEGORY = "Loại phản ánh “{value}” không hợp lệ."
 BAD_SORT = "Cách sắp xếp “{value}” không hợp lệ."
@@ -53,10 +57,13 @@ def _date(value: str, errors: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value[:10]) if len(value) == 10 else None
     except ValueError:
-        errors.append(BAD_DATE.format(value=value))
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        errors.append(BAD_DATE.format(value=value[:40]))
         return None
+    return day
 
 
 def ward_param(query: MultiMapping[str], errors: list[str]) -> str | None:
@@ -130,15 +137,16 @@ def text_field(fields: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-async def _store_photo(request: web.Request, upload: FileField) -> str:
+async def _store_photo(request: web.Request, upload: FileField, owner: str) -> str:
     data = upload.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ActionRefused(IMAGE_TOO_LARGE)
-    image_type = sniff_image_type(data)
-    if image_type is None:
+    name = await request.app[UPLOAD_STORE_KEY].save_clean(data)
+    if name is None:
         raise ActionRefused(NOT_AN_IMAGE)
-    name = await request.app[UPLOAD_STORE_KEY].save(data, image_type)
-    return f"{request.app[SETTINGS_KEY].public_base_url.rstrip('/')}/uploads/{name}"
+    settings = request.app[SETTINGS_KEY]
+    await record_upload(request.app[DATABASE_KEY], name, owner, client_ip(request, settings.trusted_proxies))
+    return photo_url(settings.public_base_url, name)
 
 
 def discard_photo(request: web.Request, url: str | None) -> None:
@@ -152,22 +160,23 @@ async def request_fields(request: web.Request) -> Mapping[str, Any]:
     if request.content_type != "application/json":
         return await request.post()
     try:
-        fields = await request.json()
-    except ValueError:
+        fields = await json_body(request)
+    except BadInput:
         raise ActionRefused(BAD_BODY) from None
     if not isinstance(fields, dict):
         raise ActionRefused(BAD_BODY)
     return fields
 
 
-async def action_input(request: web.Request, *, allow_photo: bool) -> ActionInput:
-    """The action's fields from JSON or a form; a form's `photo` file is stored (images only)."""
+async def action_input(request: web.Request, *, allow_photo: bool, owner: str) -> ActionInput:
+    """The action's fields from JSON or a form; a form's `photo` file is stored (images only,
+    cleaned of metadata, registered under `owner`)."""
     fields = await request_fields(request)
     photo = fields.get("photo")
-    photo_url = await _store_photo(request, photo) if allow_photo and isinstance(photo, FileField) and \
+    stored = await _store_photo(request, photo, owner) if allow_photo and isinstance(photo, FileField) and \
         photo.filename else None
     return ActionInput(
         note=text_field(fields, "note"), target_ward=text_field(fields, "target_ward") or None,
-        original_code=text_field(fields, "original_code") or None, photo_url=photo_url,
+        original_code=text_field(fields, "original_code") or None, photo_url=stored,
         expected_status=text_field(fields, "expected_status") or None,
     )

@@ -8,7 +8,9 @@ from bot.staff import users
 from bot.staff.errors import LoginFailed, LoginThrottled
 from bot.web.console.auth import LOGIN_PATH, start_session
 from bot.web.console.context import STAFF, database
+from bot.web.client_ip import client_ip
 from bot.web.console.render import page, redirect
+from bot.web.keys import SETTINGS_KEY
 
 routes = web.RouteTableDef()
 
@@ -35,15 +37,17 @@ async def login_form(request: web.Request) -> web.Response:
 @routes.post(LOGIN_PATH)
 async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
-    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    username, password = str(form.get("username", "")).strip()[:100], str(form.get("password", ""))[:1000]
+    unlock_code = str(form.get("unlock_code", "")).strip()[:40]
     next_url = safe_next(form.get("next"))
     if not username or not password:
         return await page(request, "login.html", status=400, next_url=next_url, username=username, error=MISSING)
+    ip = client_ip(request, request.app[SETTINGS_KEY].trusted_proxies)
     try:
-        account = await users.authenticate(database(request), username, password, request.remote or "unknown")
+        account = await users.authenticate(database(request), username, password, ip, unlock_code=unlock_code)
     except LoginThrottled as throttled:
         return await page(request, "login.html", status=429, next_url=next_url, username=username,
-                          error=throttled.message)
+                          error=throttled.message, unlock_open=True)
     except LoginFailed as failed:
         return await page(request, "login.html", status=401, next_url=next_url, username=username,
                           error=failed.message)

@@ -58,7 +58,7 @@ async def report_page(request: web.Request, *, status: int = 200, error: str | N
     """The report page; after a refused action, with the error and what the officer typed."""
     staff, db = current_staff(request), database(request)
     detail = await load_detail(db, staff, request.match_info["code"])
-    transcript = await request.app[TRANSCRIPTS_KEY].around(detail.sender_id, detail.created_at)
+    transcript = await request.app[TRANSCRIPTS_KEY].for_staff(detail.conversation_id, detail.created_at, detail.can_act)
     actions = available_actions(detail.status) if detail.can_act else []
     names = {a.name for a in actions}
     wards = [w for w in await list_wards(db) if w.code != detail.ward_code] if TRANSFER in names else []

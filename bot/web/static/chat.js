@@ -18,7 +18,6 @@
     newChatConfirm: "Bắt đầu cuộc trò chuyện mới? Nội dung đang trao đổi sẽ được xóa khỏi màn hình.",
   };
 
-  const SESSION_KEY = "phananh.sessionId";
   const REPLY_TIMEOUT_MS = 15000;
 
   const root = document.getElementById("chat-app");
@@ -43,32 +42,56 @@
     newChat: document.getElementById("new-chat-button"),
   };
 
-  // ---------------------------------------------------------------- session
+  // --------------------------------------------------------------- identity
+  // Our web server issues this browser a citizen id and its key (kept in localStorage): they
+  // prove to Rasa's socket.io channel, the notifications and the uploads that the conversations
+  // and reports are this browser's own. The conversation id is Rasa's; "Trò chuyện mới" asks
+  // for a new one, for the same citizen.
 
-  function randomId() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes); // unlike randomUUID, also works outside secure contexts
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
+  const CITIZEN_KEY = "phananh.citizen";
+  const CONVERSATION_KEY = "phananh.conversation";
 
-  function readStoredSession() {
+  function readStored(key) {
     try {
-      return localStorage.getItem(SESSION_KEY);
+      return localStorage.getItem(key);
     } catch {
       return null;
     }
   }
 
-  function storeSession(id) {
+  function store(key, value) {
     try {
-      localStorage.setItem(SESSION_KEY, id);
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
     } catch {
-      // Private mode: the session simply lasts as long as the page.
+      // Private mode: the identity simply lasts as long as the page.
     }
   }
 
-  let sessionId = readStoredSession() || randomId();
-  storeSession(sessionId);
+  function readCitizen() {
+    try {
+      const value = JSON.parse(readStored(CITIZEN_KEY) || "null");
+      return value && typeof value.citizen === "string" && typeof value.key === "string" ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  let citizen = readCitizen();
+  let conversationId = readStored(CONVERSATION_KEY);
+
+  async function ensureCitizen() {
+    if (citizen) return citizen;
+    const answer = await fetch("/api/chat/identity", { method: "POST", cache: "no-store" });
+    if (!answer.ok) throw new Error(`identity: HTTP ${answer.status}`);
+    citizen = await answer.json();
+    store(CITIZEN_KEY, JSON.stringify(citizen));
+    return citizen;
+  }
+
+  function citizenHeaders() {
+    return citizen ? { "X-Citizen": citizen.citizen, "X-Citizen-Key": citizen.key } : {};
+  }
 
   // -------------------------------------------------------------- rendering
 
@@ -198,14 +221,21 @@
 
   const socket = window.io(config.rasaUrl, { path: config.socketPath });
 
-  function requestSession() {
+  async function requestSession() {
     ready = false;
-    socket.emit("session_request", { session_id: sessionId });
+    try {
+      await ensureCitizen();
+    } catch {
+      setConnection("disconnected");
+      setTimeout(() => { if (socket.connected) requestSession(); }, 5000);
+      return;
+    }
+    socket.emit("session_request", { session_id: conversationId, citizen: citizen.citizen, key: citizen.key });
   }
 
   function flushOutbox() {
     while (ready && outbox.length) {
-      socket.emit("user_uttered", { message: outbox.shift(), session_id: sessionId });
+      socket.emit("user_uttered", { message: outbox.shift(), session_id: conversationId });
     }
   }
 
@@ -216,9 +246,9 @@
 
   socket.on("session_confirm", (data) => {
     const confirmed = typeof data === "string" ? data : data && data.session_id;
-    if (confirmed && confirmed !== sessionId) {
-      sessionId = confirmed;
-      storeSession(sessionId);
+    if (confirmed && confirmed !== conversationId) {
+      conversationId = confirmed;
+      store(CONVERSATION_KEY, conversationId);
     }
     ready = true;
     setConnection("ready");
@@ -241,7 +271,7 @@
 
   async function fetchNotifications() {
     try {
-      const answer = await fetch(`/api/notifications?session_id=${encodeURIComponent(sessionId)}`, { cache: "no-store" });
+      const answer = await fetch("/api/notifications", { cache: "no-store", headers: citizenHeaders() });
       if (!answer.ok) return;
       const { messages } = await answer.json();
       (messages || []).forEach((message) => renderBotMessage({ text: message.text, buttons: message.buttons }));
@@ -273,7 +303,7 @@
   // -------------------------------------------------------------- composer
 
   function updateComposer() {
-    const length = el.input.value.length;
+    const length = Array.from(el.input.value).length;
     el.counter.textContent = `${length}/${config.maxChars}`;
     el.counter.classList.toggle("near-limit", length >= config.maxChars * 0.9);
     el.send.disabled = el.input.value.trim() === "";
@@ -283,7 +313,8 @@
   }
 
   function submitComposer() {
-    const text = el.input.value.trim().slice(0, config.maxChars);
+    // Cut on characters (code points), never inside a surrogate pair; the server cuts too.
+    const text = Array.from(el.input.value.trim()).slice(0, config.maxChars).join("");
     if (!text) return;
     el.input.value = "";
     updateComposer();
@@ -315,7 +346,8 @@
     body.append("file", file);
     let response;
     try {
-      response = await fetch(config.uploadUrl, { method: "POST", body });
+      await ensureCitizen();
+      response = await fetch(config.uploadUrl, { method: "POST", body, headers: citizenHeaders() });
     } catch {
       throw new UploadError(STRINGS.uploadFailed);
     }
@@ -383,8 +415,8 @@
 
   el.newChat.addEventListener("click", () => {
     if (el.messages.querySelector(".msg.user") && !window.confirm(STRINGS.newChatConfirm)) return;
-    sessionId = randomId();
-    storeSession(sessionId);
+    conversationId = null; // the server starts a new conversation for the same citizen
+    store(CONVERSATION_KEY, null);
     outbox.length = 0;
     replyArrived();
     for (const node of [...el.messages.children]) {

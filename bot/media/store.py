@@ -1,4 +1,4 @@
-"""Stores uploaded images on disk under random, unguessable names."""
+"""Stores images on disk under random, unguessable names, cleaned of their metadata."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import asyncio
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 
-from bot.web.images import TYPES_BY_EXTENSION, ImageType
+from bot.media.images import TYPES_BY_EXTENSION, ImageType, clean_image
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -20,6 +21,23 @@ _NAME_PATTERN = re.compile(
 class UploadStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+
+    async def save_clean(self, data: bytes) -> str | None:
+        """Clean the image (`clean_image`, off the event loop) and store it; None when it is
+        not an image we accept."""
+        loop = asyncio.get_running_loop()
+        cleaned = await loop.run_in_executor(None, clean_image, data)
+        if cleaned is None:
+            return None
+        return await self.save(cleaned.data, cleaned.image_type)
+
+    def stored_before(self, seconds_ago: float) -> list[str]:
+        """Names of the stored files last changed more than `seconds_ago` seconds ago."""
+        if not self.directory.is_dir():
+            return []
+        cutoff = time.time() - seconds_ago
+        return [p.name for p in self.directory.iterdir()
+                if _NAME_PATTERN.fullmatch(p.name) and p.stat().st_mtime < cutoff]
 
     async def save(self, data: bytes, image_type: ImageType) -> str:
         """Write ``data`` atomically and return the new file name."""

@@ -1,0 +1,75 @@
+"""`python -m bot.rasa_server --model FILE`: the Rasa server, as every part of phananh starts it.
+
+`bot run`, the tests and the benchmarks all start Rasa through this module, which:
+- refuses to start in production mode with a missing or weak secret (`production_problems`);
+- applies our patches on purpose (`bot.rasa_patches.apply`, which checks the Rasa version and
+  refuses an incompatible one);
+- caps request bodies (`SANIC_REQUEST_MAX_SIZE`) and switches Rasa's telemetry off;
+- runs `rasa run` with the HTTP API behind RASA_TOKEN, listening on RASA_HOST (127.0.0.1 by
+  default), CORS limited to CORS_ORIGINS, and the endpoints file RASA_ENDPOINTS.
+
+The token and the other arguments are given to Rasa inside this process, so they never show
+in the process list.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from bot.config import PROJECT_ROOT, Settings, get_settings, listens_beyond_loopback, production_problems
+
+logger = logging.getLogger(__name__)
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+REQUEST_MAX_BYTES = 2 * 1024 * 1024  # REST messages are short; the Zalo webhook reads its own, smaller, cap
+
+
+def rasa_arguments(settings: Settings, model: Path, host: str, port: int, endpoints: Path) -> list[str]:
+    return [
+        "run", "--enable-api", "--auth-token", settings.rasa_token,
+        "--cors", *settings.cors_origins,
+        "--interface", host, "--port", str(port),
+        "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
+    ]
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="phananh's Rasa server")
+    parser.add_argument("--model", type=Path, required=True, help="the model file to serve")
+    parser.add_argument("--host", default=None, help="address to listen on (default: RASA_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="port (default: RASA_PORT, 5005)")
+    parser.add_argument("--endpoints", type=Path, default=None, help="endpoints file (default: RASA_ENDPOINTS)")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if problems := production_problems(settings):
+        for problem in problems:
+            logger.error("Refusing to start in production: %s", problem)
+        return 2
+
+    from bot import rasa_patches
+
+    try:
+        applied = rasa_patches.apply()
+    except rasa_patches.IncompatibleRasa as error:
+        logger.error("Refusing to start: %s", error)
+        return 2
+    logger.info("Rasa patches in force: %s", ", ".join(applied))
+    host, port = args.host or settings.rasa_host, args.port or settings.rasa_port
+    if listens_beyond_loopback([host]):
+        logger.warning("Rasa listens on %s: its HTTP API needs RASA_TOKEN; put it behind the proxy", host)
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    sys.argv = ["rasa", *rasa_arguments(settings, args.model, host, port, args.endpoints or settings.rasa_endpoints)]
+
+    import rasa.__main__
+
+    rasa.__main__.main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
