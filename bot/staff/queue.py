@@ -107,14 +107,23 @@ def encode_cursor(sort: str, key: datetime, report_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_YEARS = range(2000, 2101)  # any real report's dates lie there
+MAX_ID = 2**63 - 1
+MAX_CURSOR_CHARS = 200
+
+
 def decode_cursor(cursor: str, sort: str) -> tuple[datetime, int]:
+    """The key and id in a cursor made by `encode_cursor`; InvalidCursor for anything else
+    (a hand-made one with a year-1 date or an id beyond 64 bits included)."""
     try:
+        if len(cursor) > MAX_CURSOR_CHARS:
+            raise ValueError("cursor too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
         key, report_id = datetime.fromisoformat(data["k"]), int(data["i"])
-    except (binascii.Error, ValueError, KeyError, TypeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError, OverflowError):
         raise InvalidCursor(cursor) from None
-    if data.get("s") != sort or key.tzinfo is None:
+    if data.get("s") != sort or key.tzinfo is None or key.year not in CURSOR_YEARS or not 0 <= report_id <= MAX_ID:
         raise InvalidCursor(cursor)
     return key, report_id
 

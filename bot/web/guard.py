@@ -20,6 +20,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_JSON_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 8
+MAX_DRAIN_BYTES = 12 * 1024 * 1024  # beyond the app's own body limit, aiohttp refuses anyway
 BAD_REQUEST = "Yêu cầu không hợp lệ. Bạn kiểm tra lại nội dung gửi lên giúp mình nhé."
 BAD_JSON = "Nội dung JSON không hợp lệ (sai cú pháp, lồng quá sâu hoặc quá dài)."
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -64,10 +65,35 @@ def parse_json(raw: bytes, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX
     return value
 
 
+async def _drain(request: web.Request) -> None:
+    """Read what the client is still sending (up to the app's size limit), so that our 400
+    reaches it instead of a connection reset."""
+    left = MAX_DRAIN_BYTES
+    while left > 0 and (chunk := await request.content.read(min(left, 64 * 1024))):
+        left -= len(chunk)
+
+
 async def json_body(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> Any:
     if (request.content_length or 0) > max_bytes:
+        await _drain(request)
         raise BadInput(BAD_JSON)
-    return parse_json(await request.content.read(max_bytes + 1), max_bytes)
+    raw = await request.content.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        await _drain(request)
+    return parse_json(raw, max_bytes)
+
+
+async def form_fields(request: web.Request) -> Any:
+    """`request.post()`, with a malformed body (a multipart never closed, bad bytes) as BadInput.
+    aiohttp's parsers raise many kinds of errors on a body that is not what its headers say;
+    whatever it is, it was in the client's bytes."""
+    try:
+        return await request.post()
+    except web.HTTPException:
+        raise  # 413: the body is over the size limit
+    except Exception as error:  # noqa: BLE001 — see above
+        logger.warning("Malformed form %s %s: %r", request.method, request.path, error)
+        raise BadInput(BAD_REQUEST) from None
 
 
 def bad_request(request: web.Request, message: str) -> web.Response:

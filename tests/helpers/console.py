@@ -67,12 +67,12 @@ async def seed(db: Database) -> tuple[list[ReportView], ReportView]:
 
 
 @asynccontextmanager
-async def running_console(tmp: Path, public_base_url: str = "http://127.0.0.1") -> AsyncIterator[RunningConsole]:
+async def running_console(tmp: Path, public_base_url: str = "http://127.0.0.1", **env: str) -> AsyncIterator[RunningConsole]:
     async with migrated_database(sqlite_file_url(tmp)) as db:
         reports_a, report_b = await seed(db)
         tracker = tmp / "tracker.db"
         write_tracker(tracker, (await _sender(db, reports_a[0].code)))
-        settings = replace(web_settings(tmp, PUBLIC_BASE_URL=public_base_url, CONSOLE_SECRET_KEY=SECRET),
+        settings = replace(web_settings(tmp, PUBLIC_BASE_URL=public_base_url, CONSOLE_SECRET_KEY=SECRET, **env),
                            modelops=modelops_settings(tmp))
         app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tracker}"))
         server = TestServer(app, host="127.0.0.1")

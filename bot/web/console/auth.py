@@ -25,6 +25,7 @@ from bot.staff.queue import InvalidCursor
 from bot.storage.errors import ReportNotFound
 from bot.web.console.context import STAFF, VIA_TOKEN, csrf_token, database, is_api, is_console
 from bot.web.console.render import error_response, redirect
+from bot.web.guard import form_fields
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -77,7 +78,7 @@ async def _csrf_ok(request: web.Request, session: Session) -> bool:
     expected = session.get("csrf")
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.content_type in FORM_TYPES:
-        given = (await request.post()).get(CSRF_FIELD)
+        given = (await form_fields(request)).get(CSRF_FIELD)
     if not isinstance(expected, str) or not isinstance(given, str):
         return False
     return hmac.compare_digest(expected.encode(), given.encode())

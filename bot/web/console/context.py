@@ -58,3 +58,14 @@ def csrf_token(session: Session) -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
     return str(session["csrf"])
+
+
+MAX_ID = 2**63 - 1  # what a database integer holds
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """A numeric id from the URL (the route's pattern allows digits only); 404 beyond 64 bits."""
+    value = int(request.match_info[name])
+    if value > MAX_ID:
+        raise web.HTTPNotFound()
+    return value

@@ -20,7 +20,7 @@ from bot.media.links import photo_url
 from bot.media.store import MAX_UPLOAD_BYTES
 from bot.storage.uploads import record_upload
 from bot.web.client_ip import client_ip
-from bot.web.guard import BadInput, json_body
+from bot.web.guard import BadInput, form_fields, json_body
 from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, UPLOAD_STORE_KEY
 
 MAX_TEXT = 200
@@ -158,7 +158,10 @@ def discard_photo(request: web.Request, url: str | None) -> None:
 async def request_fields(request: web.Request) -> Mapping[str, Any]:
     """The body's fields, from JSON (the API) or a form (the pages)."""
     if request.content_type != "application/json":
-        return await request.post()
+        try:
+            return await form_fields(request)
+        except BadInput:
+            raise ActionRefused(BAD_BODY) from None
     try:
         fields = await json_body(request)
     except BadInput:

@@ -9,6 +9,7 @@ from bot.staff.errors import LoginFailed, LoginThrottled
 from bot.web.console.auth import LOGIN_PATH, start_session
 from bot.web.console.context import STAFF, database
 from bot.web.client_ip import client_ip
+from bot.web.guard import form_fields
 from bot.web.console.render import page, redirect
 from bot.web.keys import SETTINGS_KEY
 
@@ -36,7 +37,7 @@ async def login_form(request: web.Request) -> web.Response:
 
 @routes.post(LOGIN_PATH)
 async def login_submit(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await form_fields(request)
     username, password = str(form.get("username", "")).strip()[:100], str(form.get("password", ""))[:1000]
     unlock_code = str(form.get("unlock_code", "")).strip()[:40]
     next_url = safe_next(form.get("next"))

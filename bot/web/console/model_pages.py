@@ -14,7 +14,7 @@ from bot.modelops.registry import Version
 from bot.modelops.runs import Run, TrainingBusy
 from bot.modelops.service import ModelRefused, Swapped
 from bot.staff import access
-from bot.web.console.context import current_staff, database, modelops
+from bot.web.console.context import current_staff, database, modelops, path_id
 from bot.web.console.render import NO_STORE, after_form, json_response, page
 
 routes = web.RouteTableDef()
@@ -105,7 +105,7 @@ async def training_json(request: web.Request) -> web.Response:
 @routes.get(HOME + "/runs/{run_id:\\d+}/log")
 async def run_log(request: web.Request) -> web.Response:
     _admin(request)
-    run = await runs.get(database(request), int(request.match_info["run_id"]))
+    run = await runs.get(database(request), path_id(request, "run_id"))
     path = Path(run.log_file) if run and run.log_file else None
     if path is None or not path.exists():
         return web.Response(text=NO_LOG, content_type="text/plain", charset="utf-8", headers=NO_STORE)
@@ -123,7 +123,7 @@ async def _train(request: web.Request) -> dict[str, Any]:
 
 
 async def _check(request: web.Request) -> dict[str, Any]:
-    version_id = int(request.match_info["version_id"])
+    version_id = path_id(request, "version_id")
     run = await modelops(request).start_check(version_id, current_staff(request).username)
     return {"message": CHECK_STARTED.format(id=version_id, run=run.id), "run": run_json(run)}
 
@@ -136,7 +136,7 @@ def _swapped(done: Swapped, text: str) -> dict[str, Any]:
 
 
 async def _activate(request: web.Request) -> dict[str, Any]:
-    done = await modelops(request).activate(int(request.match_info["version_id"]), current_staff(request).username)
+    done = await modelops(request).activate(path_id(request, "version_id"), current_staff(request).username)
     return _swapped(done, ACTIVATED)
 
 

@@ -46,7 +46,8 @@ async def queue_page(request: web.Request) -> web.Response:
     base = filter_query(parsed.filters)
     next_url = f"{HOME}?{urlencode(base + [('cursor', result.next_cursor)])}" if result.next_cursor else None
     return await page(
-        request, "queue.html", result=result, filters=parsed.filters, errors=parsed.errors,
+        request, "queue.html", status=400 if parsed.errors else 200, result=result, filters=parsed.filters,
+        errors=parsed.errors,
         wards=await ward_choices(db, staff), next_url=next_url, first_url=f"{HOME}?{urlencode(base)}",
         paged=bool(parsed.cursor), sort_labels=SORT_LABELS, status_labels=statuses.STAFF_LABELS,
         category_labels=statuses.CATEGORY_LABELS,
