@@ -8,8 +8,10 @@ PY310 := $(shell for c in python3.10 "$$(pyenv prefix 3.10.13 2>/dev/null)/bin/p
   "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Nothing leaves the machine: no usage data to Rasa (rasa train and every Rasa we start).
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test model venv chromium postgres bench bench-console bench-zalo bench-swap eval eval-fallback cross-validate clean-models
+.PHONY: run test model venv chromium postgres bench bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
@@ -53,6 +55,10 @@ bench-zalo: $(STAMP) model
 # Conversations while the model is swapped with PUT /model: none may be dropped (docs/benchmarks.md).
 bench-swap: $(STAMP) model
 	$(PY) -m bench.model_swap_bench
+
+# A 200,000-character message: its answer time and what it does to other citizens (docs/benchmarks.md).
+bench-long: $(STAMP) model
+	$(PY) -m bench.long_message_bench
 
 # NLU quality: our model, `rasa init`'s pipeline and vietnamadminunits' parser on eval/heldout.jsonl.
 eval: $(STAMP) model

@@ -29,7 +29,8 @@ REQUEST_MAX_BYTES = 2 * 1024 * 1024  # REST messages are short; the Zalo webhook
 
 def rasa_arguments(settings: Settings, model: Path, host: str, port: int, endpoints: Path) -> list[str]:
     return [
-        "run", "--enable-api", "--auth-token", settings.rasa_token,
+        # "--name=value": a token may start with "-", which argparse would take for an option
+        "run", "--enable-api", f"--auth-token={settings.rasa_token}",
         "--cors", *settings.cors_origins,
         "--interface", host, "--port", str(port),
         "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),

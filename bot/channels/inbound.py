@@ -81,7 +81,7 @@ def safe_payload(text: str) -> str:
         if entities is not None:
             return f"/{match.group('intent')}{json.dumps(entities, ensure_ascii=False)}"
         return f"/{match.group('intent')}"
-    if "{" in rest or rest.startswith("@"):  # "/intent@0.9{...}": confidences are not the citizen's to set
+    if "{" in rest or "[" in rest or rest.startswith("@"):  # "/intent@0.9{...}": confidences are not the citizen's
         return f"/{match.group('intent')}"
     return text  # "/inform abc": words after a slash
 

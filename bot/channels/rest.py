@@ -27,6 +27,11 @@ from bot.channels.inbound import CountsAnswers, pass_on
 from bot.config import Settings, get_settings
 
 logger = logging.getLogger(__name__)
+
+
+def _json(body: Any, status: int = 200) -> HTTPResponse:
+    return response.json(body, status=status, dumps=lambda value: json.dumps(value, ensure_ascii=False))
+
 SENDER = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")  # any visible text: the channel, not the id, says who it is
 BAD_BODY = ("Yêu cầu không hợp lệ: cần một đối tượng JSON có \"sender\" (1–128 ký tự, không có khoảng trắng) "
             "và \"message\" (chuỗi).")
@@ -66,22 +71,22 @@ class RestInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "off"})
+            return _json({"status": "ok" if self.enabled else "off"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.enabled:
-                return response.json({"error": OFF}, status=404)
+                return _json({"error": OFF}, status=404)
             if not self._authorised(request):
                 logger.warning("REST channel: refused a message without the right token from %s", request.ip)
-                return response.json({"error": UNAUTHORISED}, status=401)
+                return _json({"error": UNAUTHORISED}, status=401)
             body = _body(request)
             if body is None:
-                return response.json({"error": BAD_BODY}, status=400)
+                return _json({"error": BAD_BODY}, status=400)
             sender, text = body
             collector = CountingCollector()
             await pass_on(on_new_message, collector, text, sender, self.name(), self.settings.max_message_chars)
-            return response.json(collector.messages)
+            return _json(collector.messages)
 
         return webhook
 

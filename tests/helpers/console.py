@@ -31,6 +31,7 @@ from tests.helpers.staff import PASSWORD, WARD_A, WARD_B, admin, officer, superv
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECRET = "console-test-secret-that-is-long-enough"
 CITIZEN_SAID = "quán cf số 12 phố khâm thiên bày bàn ghế hết vỉa hè"
+CITIZEN_PHONE_SAID = "số của em là 0987 654 321 nhé"
 
 
 @dataclass
@@ -49,7 +50,8 @@ def write_tracker(path: Path, sender_id: str) -> None:
     """Rasa's `events` table with the citizen's side of one conversation."""
     now = time.time()
     rasa_events_table(path, [(sender_id, "user", now, {"text": CITIZEN_SAID}),
-                             (sender_id, "bot", now, {"text": "Bạn cho mình biết địa chỉ cụ thể nhé"})])
+                             (sender_id, "bot", now, {"text": "Bạn cho mình biết địa chỉ cụ thể nhé"}),
+                             (sender_id, "user", now, {"text": CITIZEN_PHONE_SAID})])
 
 
 async def seed(db: Database) -> tuple[list[ReportView], ReportView]:

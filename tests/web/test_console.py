@@ -208,7 +208,8 @@ async def test_officer_queue_and_report_page(http: aiohttp.ClientSession, consol
     first = console.reports_a[0]
     page = await (await http.get(f"/console/reports/{first.code}")).text()
     for expected in (CITIZEN_SAID, "12 Khâm Thiên", "21.027120, 105.835510", "0912345678",
-                     "Bạn cho mình biết địa chỉ cụ thể nhé", "Hạn xử lý", 'data-testid="action-handle"'):
+                     "Bạn cho mình biết địa chỉ cụ thể nhé", "Hạn xử lý", 'data-testid="action-handle"',
+                     "0987 654 321"):
         assert expected in page, expected
 
 
@@ -219,6 +220,10 @@ async def test_supervisor_reads_everything_but_cannot_act(http: aiohttp.ClientSe
     assert console.report_b.code in html and console.reports_a[0].code in html
     page = await (await http.get(f"/console/reports/{console.reports_a[0].code}")).text()
     assert "0912345678" not in page and 'data-testid="actions"' not in page
+    # the number the citizen typed in the conversation is masked too, on the page and in the API
+    assert "0987 654 321" not in page and "098****321" in page and CITIZEN_SAID in page
+    api = await (await http.get(f"/api/staff/reports/{console.reports_a[0].code}")).text()
+    assert "0987 654 321" not in api and "098****321" in api
     response = await http.post(f"/console/reports/{console.reports_a[0].code}/acknowledge",
                                data={"csrf_token": csrf})
     assert response.status == 403 and "chỉ được xem" in await response.text()
