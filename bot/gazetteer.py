@@ -81,7 +81,7 @@ class Street:
 class PlaceRef:
     """One thing a phrase can name."""
 
-    kind: str  # "ward" | "old_ward" | "district" | "street" | "province" | "outside_ward" | "outside_district"
+    kind: str  # "ward" | "old_ward" | "district" | "street" | "province" | "home" (Hà Nội) | "outside_ward" | "outside_district"
     key: str  # ward code, old ward key, district key, street name, province short name
     accented: str  # the official spelling, to check diacritics the user did type
 
@@ -241,6 +241,8 @@ def _index(g: Gazetteer, extra: dict) -> None:
     for short in _provinces():
         if short != "Hà Nội":
             add(short, PlaceRef("province", short, short))
+    for alias in ("Hà Nội", "Hanoi", "HN", "Thủ đô Hà Nội"):  # named, but it changes nothing
+        add(alias, PlaceRef("home", "Hà Nội", normalize(alias) if alias != "HN" else ""))
     for alias in extra.get("outside_aliases", []):
         add(alias, PlaceRef("province", normalize(alias), ""))
 

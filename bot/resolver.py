@@ -1,26 +1,32 @@
 """From a citizen's words (or a shared location) to the ward responsible since 2025-07-01.
 
-The resolver never guesses: a split old ward, a street alone or an old district alone give
-`ambiguous` with candidate wards for the citizen to pick; only one clear ward gives `resolved`.
+The address parser (`bot.address.parser`) reads the parts; this module decides, and never
+guesses: a ward is committed only from a unit the parser placed as one (after its marker, in
+an address position, or confirmed by its district), never from a name found among ordinary
+words. A split old ward, a street alone, an old district alone, a landmark, parts that
+disagree, or a name merely mentioned give `ambiguous` with candidate wards for the citizen to
+pick; a province, a numbered unit or another province's ward or district anywhere makes it
+`outside`; only one clear ward gives `resolved`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Iterable, List, Optional, Sequence, Set
 
+from bot.address.parser import AREA_NAME, MARKED, PAIRED, Parse, Unit, parse
+from bot.address.parts import AddressParts
 from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, key_of, load_places_extra
-from bot.text import Token, abbreviations, fold, has_diacritics, iter_words, nfc, normalize, tokens
+from bot.text import fold, iter_words, normalize
 
 RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
 HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
 MAX_POINT_DISTANCE_KM = 8.0
-MAX_HOUSE_NUMBER_TOKENS = 3
-RURAL_UNITS = ("xa", "thi tran")
 MAX_STREET_NAMED_LIKE_WARD_CODES = 6
-MAX_NEAR_WORDS = 5  # "van mieu quoc tu giam"
-MIN_BARE_NEAR_LENGTH = 10 # letters in a name matched with a typo and without a marker
-MIN_LONGER_NEAR_LENGTH = 12  # letters in a typo'd name that may override a shorter exact one
+WARD_KINDS = ("ward", "old_ward")
+# What each ward marker may name: a "xã" is also what people call an old rural town.
+_KIND_PREFIXES = {"phuong": ("phuong",), "ph": ("phuong",), "p": ("phuong",), "xa": ("xa", "thi tran"),
+                  "thi tran": ("thi tran",), "tt": ("thi tran",)}
 
 
 @dataclass(frozen=True)
@@ -36,82 +42,22 @@ class Resolution:
     ward_name: Optional[str] = None
     candidates: List[Candidate] = field(default_factory=list)
     reason: str = ""
-    address_text: str = ""
+    address_text: str = ""  # the place inside the ward, clean ("Số 25 phố Hàng Bông")
     needs_confirmation: bool = False
+    address: AddressParts = field(default_factory=AddressParts)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["address"] = self.address.to_dict()
+        return data
 
-
-Match = Tuple[int, List[PlaceRef], int]  # words, the places, letters
-
-
-@dataclass
-class Mention:
-    refs: List[PlaceRef]
-    marker: Optional[str]  # "ward" | "district" | "street" | "province" | "landmark" | None
-    start: int  # character offsets in the NFC text, marker included
-    end: int
-    numbered: bool = False  # "quận 1", "phường 12": a numbered unit, not in Hanoi
-    unit_word: str = ""  # the folded marker as typed: "phuong", "xa", "thi tran", ...
-    name_start: int = -1  # where the name itself starts, after the marker and house numbers
-    doubtful: bool = False  # a typo of a Hanoi name, or exactly a place elsewhere
-
-    def kinds(self) -> Set[str]:
-        return {r.kind for r in self.refs}
-
-    def of(self, *kinds: str) -> List[PlaceRef]:
-        return [r for r in self.refs if r.kind in kinds]
-
-
-@lru_cache(maxsize=1)
-def _markers() -> Dict[tuple, tuple]:
-    """Folded marker phrase → (kind, accented words that a diacritic-bearing marker must equal)."""
-    table = {}
-    for kind, phrases in load_places_extra()["markers"].items():
-        for phrase in phrases:
-            words = normalize(phrase).lower().split()
-            table[tuple(fold(w) for w in words)] = (kind, tuple(words))
-    return table
-
-
-@lru_cache(maxsize=1)
-def _marker_words() -> frozenset:
-    """One-word markers and their abbreviations ("phuong", "p", "q"); not "thanh" of "thành phố"."""
-    words = {phrase[0] for phrase in _markers() if len(phrase) == 1}
-    return frozenset(words | {short for short, full in abbreviations("address").items() if full in words})
-
-
-def _marker_before(toks: Sequence[Token], i: int) -> tuple:
-    """The marker kind ending just before token i (skipping house numbers) and its start index."""
-    j = i
-    while j > 0 and i - j < MAX_HOUSE_NUMBER_TOKENS and any(ch.isdigit() for ch in toks[j - 1].folded):
-        j -= 1  # "ngõ 12 Khâm Thiên", "số 5/12 Huế": the marker stands before the numbers
-    address_abbr = abbreviations("address")
-    for length in (2, 1):
-        if j - length < 0:
-            continue
-        window = toks[j - length:j]
-        folded = tuple(address_abbr.get(t.folded, t.folded) for t in window) if length == 1 else tuple(t.folded for t in window)
-        entry = _markers().get(folded)
-        if not entry:
-            continue
-        kind, accented = entry
-        if length == 2 or window[0].folded not in address_abbr:
-            if any(has_diacritics(t.text) and t.text != a for t, a in zip(window, accented)):
-                continue  # "quán" is not "quận", "phương" is not "phường"
-        return kind, j - length
-    return None, i
-
-
-def _accents_agree(words: Sequence[Token], accented: str) -> bool:
-    if not accented:
-        return True
-    expected = normalize(accented).lower().replace("-", " ").split()
-    typed = [t.text for t in words]
-    if len(expected) != len(typed):
-        return not has_diacritics("".join(typed)) or "".join(typed) == "".join(expected)
-    return all(not has_diacritics(t) or t == e for t, e in zip(typed, expected))
+    @classmethod
+    def from_dict(cls, data: dict) -> "Resolution":
+        """Back from `to_dict` (the NLU component's result, carried in the parse data)."""
+        return cls(data.get("status") or NONE, data.get("ward_code"), data.get("ward_name"),
+                   [Candidate(c["ward_code"], c["ward_name"]) for c in data.get("candidates") or []],
+                   data.get("reason") or "", data.get("address_text") or "", bool(data.get("needs_confirmation")),
+                   AddressParts.from_dict(data.get("address")))
 
 
 @lru_cache(maxsize=1)
@@ -119,269 +65,273 @@ def _names_needing_marker() -> frozenset:
     return frozenset(key_of(iter_words(n)) for n in load_places_extra()["bare_names_need_marker"])
 
 
-@lru_cache(maxsize=1)
-def _not_places() -> Tuple[Tuple[Tuple[str, ...], str], ...]:
-    """(folded words, accented phrase) of each everyday phrase in places.yml."""
-    phrases = [normalize(p).lower() for p in load_places_extra()["not_places"]]
-    return tuple((tuple(fold(w) for w in p.split()), p) for p in phrases)
-
-
-def _not_place_ends(text: str, toks: Sequence[Token]) -> Dict[int, int]:
-    """Token index → end of the everyday phrase covering it ("tuổi thanh xuân": youth, not the
-    district). Typed diacritics must agree ("tươi" is not "tuổi") and no punctuation may split it."""
-    ends: Dict[int, int] = {}
-    for folded, accented in _not_places():
-        for i in range(len(toks) - len(folded) + 1):
-            window = toks[i:i + len(folded)]
-            if tuple(t.folded for t in window) != folded or not _accents_agree(window, accented):
-                continue
-            if any(text[a.end:b.start].strip() for a, b in zip(window, window[1:])):
-                continue
-            for k in range(i, i + len(folded)):
-                ends[k] = max(ends.get(k, 0), i + len(folded))
-    return ends
-
-
-def _longest(toks: Sequence[Token], i: int, lookup: Callable[[List[str]], List[PlaceRef]],
-             max_words: int, min_words: int = 1, kind: Optional[str] = None) -> Optional[Match]:
-    """The longest name starting at token i, diacritics checked where typed."""
-    for length in range(min(max_words, len(toks) - i), min_words - 1, -1):
-        words = toks[i:i + length]
-        refs = [r for r in lookup([t.folded for t in words])
-                if (kind is None or r.kind == kind) and _accents_agree(words, r.accented)]
-        if refs:
-            return length, refs, len("".join(t.folded for t in words))
-    return None
-
-
-def _exact_match(toks: Sequence[Token], i: int, g: Gazetteer) -> Optional[Match]:
-    return _longest(toks, i, g.lookup, g.max_phrase_words)
-
-
-def _near_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Optional[Match]:
-    """A place name one typo away: after "phường"/"quận" ("phuong kim lein"), or a long ward
-    name ("kham thienn"). Short bare words never match, so "lấn" cannot become "Láng"."""
-    unit_marker = marker in ("ward", "district")
-    for length in range(min(MAX_NEAR_WORDS, len(toks) - i), 0 if unit_marker else 1, -1):
-        words = [t.folded for t in toks[i:i + length]]
-        if any(w.isdigit() or w in _marker_words() for w in words):
-            continue  # "phuong van" is the marker and a word, not "Phong Vân"
-        if not unit_marker and len("".join(words)) < MIN_BARE_NEAR_LENGTH:
-            continue
-        refs = g.lookup_near(words)
-        if not unit_marker:
-            refs = [r for r in refs if r.kind in ("ward", "old_ward")]  # no street or province on a guess
-        if refs:
-            return length, refs, len("".join(words))
-    return None
-
-
-def _outside_match(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Optional[Match]:
-    """A ward or district of another province, right after its marker: "phường Bến Nghé"."""
-    kind = {"ward": "outside_ward", "district": "outside_district"}.get(marker or "")
-    return _longest(toks, i, g.lookup_outside, g.max_phrase_words, min_words=2, kind=kind) if kind else None
-
-
-def _match_at(toks: Sequence[Token], i: int, g: Gazetteer, marker: Optional[str]) -> Tuple[Optional[Match], bool]:
-    """The place named at token i, and whether it is in doubt: a one-typo Hanoi name that is
-    also, exactly, a ward elsewhere ("phường Cát Minh": Cát Linh mistyped, or Cát Minh in
-    another province?). A longer name elsewhere beats a shorter one in Hanoi: "phường Láng
-    Tròn" is not "phường Láng" and a word."""
-    exact, outside = _exact_match(toks, i, g), _outside_match(toks, i, g, marker)
-    if outside and (exact is None or outside[0] > exact[0]):
-        near = None if exact else _near_match(toks, i, g, marker)
-        return (near, True) if near else (outside, False)
-    return _best_match(exact, _near_match(toks, i, g, marker)), False
-
-
-def _best_match(exact: Optional[Match], near: Optional[Match]) -> Optional[Match]:
-    """Exact wins, unless a longer name matches with one typo: "p. van mieu quoc tu giamm"
-    is the ward Văn Miếu - Quốc Tử Giám, not the old ward Văn Miếu plus noise."""
-    if exact and near and near[0] > exact[0] and near[2] >= MIN_LONGER_NEAR_LENGTH:
-        return near
-    return exact or near
-
-
-def _is_unit_marker_before_a_name(toks: Sequence[Token], i: int, g: Gazetteer) -> bool:
-    """Is token i "quan"/"phuong"/"xa"… typed as a marker, with a district or ward name after it?"""
-    entry = _markers().get((abbreviations("address").get(toks[i].folded, toks[i].folded),))
-    if not entry or entry[0] not in ("ward", "district") or i + 1 >= len(toks):
-        return False
-    if has_diacritics(toks[i].text) and toks[i].text != entry[1][0]:
-        return False  # "quán" is a word, not "quận"
-    after = _exact_match(toks, i + 1, g)
-    wanted = {"ward", "old_ward"} if entry[0] == "ward" else {"district"}
-    return bool(after and any(r.kind in wanted for r in after[1]))
-
-
-def find_mentions(text: str, g: Optional[Gazetteer] = None) -> List[Mention]:
-    g = g or get_gazetteer()
-    toks = tokens(text)
-    need_marker = _names_needing_marker()
-    not_place_ends = _not_place_ends(text, toks)
-    mentions: List[Mention] = []
-    i = 0
-    while i < len(toks):
-        if i in not_place_ends:
-            exact = _exact_match(toks, i, g)
-            if not exact or i + exact[0] <= not_place_ends[i]:  # "tuổi Thanh Xuân Bắc" still names a ward
-                i += 1
-                continue
-        marker, start = _marker_before(toks, i)
-        if _is_unit_marker_before_a_name(toks, i, g):
-            i += 1
-            continue
-        found, doubtful = _match_at(toks, i, g, marker)
-        if not found:
-            if marker in ("district", "ward") and toks[i].folded.isdigit():
-                mentions.append(Mention([], marker, toks[start].start, toks[i].end, numbered=True))
-            i += 1
-            continue
-        length, refs, _ = found
-        key = "".join(t.folded for t in toks[i:i + length])
-        bare_ok = length >= 2 and key not in need_marker
-        if (marker and (marker != "landmark" or key not in need_marker)) or bare_ok or any(r.kind == "province" for r in refs):
-            unit = " ".join(abbreviations("address").get(t.folded, t.folded) for t in toks[start:i]
-                            if not any(ch.isdigit() for ch in t.folded))
-            mentions.append(Mention(refs, marker, toks[start].start, toks[i + length - 1].end, unit_word=unit,
-                                    name_start=toks[i].start, doubtful=doubtful))
-        i += length
-    return mentions
-
-
-def place_name_spans(text: str) -> List[Tuple[int, int]]:
-    """Character spans (NFC offsets) of the place names in `text`, without their markers or house
-    numbers: "số 5 ngõ 12 Thái Hà" → the span of "Thái Hà". Used to delexicalise NLU features."""
-    return [(m.name_start, m.end) for m in find_mentions(text) if m.refs and m.name_start >= 0]
-
-
 def _candidates(codes: Iterable[str], g: Gazetteer) -> List[Candidate]:
-    seen: List[str] = []
-    for c in codes:
-        if c not in seen:
-            seen.append(c)
-    return [Candidate(c, g.ward_name(c)) for c in seen]
+    return [Candidate(c, g.ward_name(c)) for c in dict.fromkeys(codes)]
 
 
-def _ward_codes(m: Mention, districts: Set[str], g: Gazetteer) -> List[str]:
-    new = [r.key for r in m.of("ward")]
-    old = [g.old_wards[r.key] for r in m.of("old_ward")]
-    old_in_district = [o for o in old if o.district_key in districts]
-    if old_in_district:
-        return [c for o in old_in_district for c in o.new_codes]
-    if new:
-        return new
-    return [c for o in old for c in o.new_codes]
+def _key(unit: Unit) -> str:
+    return key_of(iter_words(unit.name.text))
 
 
-def _place_codes(m: Mention, g: Gazetteer) -> List[str]:
-    """Every new ward a mention's names may lie in: its streets' wards, then its wards'."""
-    codes = [c for r in m.of("street") for c in g.streets[r.key].ward_codes]
-    codes += [r.key for r in m.of("ward")] + [c for r in m.of("old_ward") for c in g.old_wards[r.key].new_codes]
-    return codes
+# --- which units count, and as what ------------------------------------------------------
 
-
-def _street_codes(m: Mention, g: Gazetteer) -> List[str]:
-    """Wards of a street: "phố Huế", a bare "Bà Triệu" (not "Hai Bà Trưng": that names a ward or
-    district), or "ngõ Văn Chương" — a street named like an old ward, which is near that ward."""
-    if m.marker == "street":
-        codes = _place_codes(m, g)
-        return codes if m.of("street") else codes[:MAX_STREET_NAMED_LIKE_WARD_CODES]
-    if m.marker is None and not m.of("ward", "old_ward", "district"):
-        return [c for r in m.of("street") for c in g.streets[r.key].ward_codes]
-    return []
-
-
-def _unit_agrees(m: Mention, g: Gazetteer) -> bool:
-    """Does "phường"/"xã"/"thị trấn" as typed fit at least one unit the name refers to?"""
-    if m.marker != "ward" or not m.unit_word:
+def _strong(unit: Unit) -> bool:
+    """Evidence enough to commit a ward: the parser placed it as a unit."""
+    if unit.position == MARKED:
         return True
-    names = [g.wards[r.key].name for r in m.of("ward")] + [g.old_wards[r.key].name for r in m.of("old_ward")]
-    typed = RURAL_UNITS if m.unit_word in RURAL_UNITS else (m.unit_word,)
-    return any(fold(name).startswith(typed) for name in names)
+    return unit.placed and (_key(unit) not in _names_needing_marker() or unit.position == PAIRED)
+
+
+def _weak(unit: Unit, text_has_capitals: bool) -> bool:
+    """A name merely mentioned, capitalised or with its diacritics: enough to ask about,
+    never to commit. A lower-case name without diacritics among other words counts for
+    nothing ("ba vi can bo…" is "ba vị cán bộ", not Ba Vì)."""
+    words = unit.name.text.split()
+    titled = text_has_capitals and all(w[:1].isupper() for w in words)
+    accented = fold(unit.name.text) != unit.name.text.lower()
+    return (titled or accented or unit.position == AREA_NAME) and (
+        _key(unit) not in _names_needing_marker() or unit.position == AREA_NAME)
+
+
+def _is_district(unit: Unit) -> bool:
+    """A bare name that is also an old district ("Đống Đa") is the district: the new ward of
+    that name is only a part of it, so only "phường Đống Đa" means the ward."""
+    return unit.level == "district" or (not unit.level and bool(unit.of("district")))
+
+
+def _is_ward(unit: Unit) -> bool:
+    return unit.level == "ward" or (not unit.level and bool(unit.of(*WARD_KINDS)) and not unit.of("district"))
+
+
+def _is_province(unit: Unit) -> bool:
+    """Another province or city ("Bắc Ninh", "TP HCM"); Hà Nội itself is "home", not this."""
+    if unit.of("home"):
+        return False
+    return unit.level == "province" or (not unit.level and bool(unit.of("province")) and not unit.of(*WARD_KINDS, "district"))
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+def _outside(units: Sequence[Unit], text_has_capitals: bool) -> bool:
+    for unit in units:
+        if unit.number:
+            return True
+        if unit.doubtful:
+            continue
+        if unit.level and unit.refs and all(r.kind in ("outside_ward", "outside_district") for r in unit.refs):
+            return True  # "phường Bến Nghé", "huyện Củ Chi"
+        if unit.level == "province" and unit.of("province"):
+            return True  # "tỉnh Bắc Ninh", "TP Hạ Long"
+        if _is_province(unit) and (unit.placed or _weak(unit, text_has_capitals)):
+            return True  # "…, Nghệ An", "ở Đà Nẵng"
+    return False
+
+
+def _typed_kind(unit: Unit, g: Gazetteer) -> List[PlaceRef]:
+    """The unit's places of the kind its marker says: "thị trấn" is only ever an old town,
+    "phường" a phường, "xã" a xã; all of them when the marker fits none (asked about)."""
+    refs = unit.of(*WARD_KINDS)
+    if unit.level != "ward" or not unit.marker:
+        return refs
+    prefix = _KIND_PREFIXES.get(unit.marker)
+    fitting = [r for r in refs if prefix and fold(_official_ward(r, g)).startswith(prefix)]
+    return fitting or refs
+
+
+def _ward_codes(unit: Unit, districts: Set[str], g: Gazetteer) -> List[str]:
+    refs = _typed_kind(unit, g)
+    new = [r.key for r in refs if r.kind == "ward"]
+    # old names kept only glued by the package (no official spelling) are weak: they never
+    # make a new unit's own name ambiguous
+    old = [g.old_wards[r.key] for r in refs if r.kind == "old_ward" and (r.accented or not new)]
+    in_district = [o for o in old if o.district_key in districts]
+    if in_district:
+        return [c for o in in_district for c in o.new_codes]
+    # A new unit of this name wins over old ones that (at least partly) became it; an old one
+    # that became another unit makes the name ambiguous without its district (the old xã
+    # Hòa Phú of Ứng Hòa is not today's xã Hòa Phú).
+    if new and all(any(c in new for c in o.new_codes) for o in old):
+        return new
+    return list(dict.fromkeys(new + [c for o in old for c in o.new_codes]))
+
+
+def _disagrees(unit: Unit, districts: Set[str], g: Gazetteer) -> bool:
+    """A ward of one old district named with another: "phường Kim Liên, quận Hoàn Kiếm"."""
+    if not districts:
+        return False
+    if any(g.old_wards[r.key].district_key in districts for r in unit.of("old_ward")):
+        return False
+    covered = {c for d in districts for c in g.new_codes_of_district(d)}
+    return not any(r.key in covered for r in unit.of("ward"))
+
+
+def _unit_agrees(unit: Unit, g: Gazetteer) -> bool:
+    """Does "phường"/"xã"/"thị trấn" as typed fit at least one unit the name refers to?"""
+    if unit.level != "ward" or not unit.marker:
+        return True
+    prefix = _KIND_PREFIXES.get(unit.marker)
+    return prefix is None or any(fold(_official_ward(r, g)).startswith(prefix) for r in unit.of(*WARD_KINDS))
 
 
 def _pick(groups: List[List[str]]) -> List[str]:
-    """Codes all mentions agree on, or every candidate when they disagree."""
+    """Codes all units agree on, or every candidate when they disagree."""
     common = set(groups[0]).intersection(*map(set, groups[1:]))
     ordered = [c for grp in groups for c in grp]
     return [c for c in ordered if c in common] if common else ordered
 
 
-def _address_text(text: str, mentions: List[Mention]) -> str:
-    if not mentions:
-        return ""
-    return nfc(text)[min(m.start for m in mentions):max(m.end for m in mentions)].strip()[:300]
+def _street_codes(p: Parse, g: Gazetteer) -> List[str]:
+    """Wards a street is known to cross; for a street named like a ward ("phố Quán Thánh"),
+    the wards of that name, near which it runs."""
+    refs = p.street_refs or p.alley_refs
+    codes = [c for r in refs if r.kind == "street" for c in g.streets[r.key].ward_codes]
+    if codes:
+        return codes
+    named = [r.key for r in refs if r.kind == "ward"] + [c for r in refs if r.kind == "old_ward"
+                                                        for c in g.old_wards[r.key].new_codes]
+    return list(dict.fromkeys(named))[:MAX_STREET_NAMED_LIKE_WARD_CODES]
 
+
+def _landmark_codes(p: Parse, g: Gazetteer) -> List[str]:
+    refs = p.landmark_refs
+    codes = [c for r in refs if r.kind == "street" for c in g.streets[r.key].ward_codes]
+    codes += [r.key for r in refs if r.kind == "ward"]
+    codes += [c for r in refs if r.kind == "old_ward" for c in g.old_wards[r.key].new_codes]
+    return list(dict.fromkeys(codes))
+
+
+def resolve_parse(p: Parse) -> Resolution:
+    g = get_gazetteer()
+    capitals = any(ch.isupper() for ch in p.text)
+    units = p.units
+    address = address_parts(p, g)
+    place = address.place_line()
+
+    def answer(status: str, reason: str, codes: Sequence[str] = (), code: Optional[str] = None) -> Resolution:
+        return Resolution(status, code, g.ward_name(code) if code else None, _candidates(codes, g), reason, place,
+                          address=address)
+
+    if _outside(units, capitals):
+        address = outside_parts(p, address)
+        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=address.place_line(), address=address)
+    district_units = [u for u in units if _is_district(u) and (u.placed or _weak(u, capitals))]
+    districts = {r.key for u in district_units for r in u.of("district")}
+    ward_units = [u for u in units if _is_ward(u) and u.refs and (_strong(u) or _weak(u, capitals))]
+    if any(u.position == MARKED for u in ward_units):
+        ward_units = [u for u in ward_units if u.position == MARKED]
+    street_codes = _street_codes(p, g) if p.street or p.alley_refs else []
+    if ward_units:
+        codes = _pick([_ward_codes(u, districts, g) for u in ward_units])
+        narrowed = [c for c in codes if c in street_codes]
+        if len(set(codes)) > 1 and narrowed:  # the street table may order the buttons, never decide alone
+            codes = narrowed + [c for c in codes if c not in narrowed]
+        if not all(_unit_agrees(u, g) for u in ward_units):
+            return answer(AMBIGUOUS, "unit_type_mismatch", codes)
+        if any(u.doubtful or (u.position not in (MARKED, PAIRED) and u.of("province")) for u in ward_units):
+            return answer(AMBIGUOUS, "typo_or_outside", codes)  # "ở Yen Bai": xã Yên Bài, or the province?
+        if any(_disagrees(u, districts, g) for u in ward_units):
+            district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
+            return answer(AMBIGUOUS, "parts_disagree", list(dict.fromkeys(codes + district_codes)))
+        if len(set(codes)) == 1 and not all(_strong(u) for u in ward_units):
+            return answer(AMBIGUOUS, "bare_name", codes)  # merely mentioned: ask, never commit
+        if len(set(codes)) == 1:
+            return answer(RESOLVED, "ward", codes, codes[0])
+        return answer(AMBIGUOUS, "split_or_several_wards", codes)
+    district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
+    for reason, near in (("street_only", street_codes), ("landmark", _landmark_codes(p, g) if p.landmark else [])):
+        if near:
+            in_district = [c for c in near if c in district_codes] if district_codes else []
+            return answer(AMBIGUOUS, reason, in_district or near)
+    if district_codes:
+        return answer(AMBIGUOUS, "district_only", district_codes)
+    if p.street or p.alleys or p.landmark or p.area or p.house_number:
+        return answer(NONE, "no_ward")  # a place inside some ward: the bot asks which
+    return answer(NONE, "no_place")
+
+
+# --- the parts, named officially ------------------------------------------------------------
+
+def _official_ward(ref: PlaceRef, g: Gazetteer) -> str:
+    return g.old_wards[ref.key].name if ref.kind == "old_ward" else g.wards[ref.key].name
+
+
+def address_parts(p: Parse, g: Gazetteer) -> AddressParts:
+    street = None
+    if p.street is not None:
+        known = [r for r in p.street_refs if r.kind == "street"]
+        street = known[0].key if known else p.street.text
+    street_kind = None
+    if p.street is not None:
+        before = p.text[:p.street.start].rstrip(" .").split()
+        marker = fold(before[-1].lower()) if before else ""
+        street_kind = {"pho": "phố", "duong": "đường", "lo": "đại lộ"}.get(marker)
+    old_ward = old_district = new_ward = province = None
+    capitals = any(ch.isupper() for ch in p.text)
+    for unit in p.units:
+        if (unit.of("home") or _is_province(unit)) and (unit.placed or _weak(unit, capitals) or unit.of("home")):
+            province = province or unit.name.text
+        elif _is_district(unit) and unit.of("district") and (unit.placed or _weak(unit, capitals)):
+            old_district = old_district or g.districts[unit.of("district")[0].key].name
+        elif _is_ward(unit) and (_strong(unit) or _weak(unit, capitals)):
+            typed = _typed_kind(unit, g)
+            olds, news = [r for r in typed if r.kind == "old_ward"], [r for r in typed if r.kind == "ward"]
+            named_district = any(u is not unit and _is_district(u) for u in p.units)
+            if olds and (named_district or not news):
+                old_ward = old_ward or _official_ward(olds[0], g)
+            elif news:
+                new_ward = new_ward or _official_ward(news[0], g)
+    landmark = p.landmark.text if p.landmark else None
+    area = p.area.text if p.area else None
+    return AddressParts(p.house_number.text if p.house_number else None, p.alley, street, street_kind, area,
+                        landmark, _lower_kind(old_ward), _lower_kind(old_district), new_ward, province)
+
+
+def outside_parts(p: Parse, inside: AddressParts) -> AddressParts:
+    """An address outside Hanoi keeps its units as typed: they are not ours to name."""
+    ward = district = province = None
+    for unit in p.units:
+        typed = unit.name.text
+        if unit.level == "province" or (not unit.level and unit.of("province") and not unit.of(*WARD_KINDS)):
+            if unit.level == "province" and not unit.of("province") and province is None:
+                district = district or typed  # "TP Thuận An": a city of a province
+            else:
+                province = province or typed
+        elif unit.level == "district" or unit.of("outside_district") or (not unit.level and unit.of("district")):
+            district = district or typed
+        elif unit.level == "ward" or unit.of("outside_ward", *WARD_KINDS):
+            ward = ward or typed
+    return replace(inside, old_ward=ward, old_district=district, new_ward=None, province=province)
+
+
+def _lower_kind(name: Optional[str]) -> Optional[str]:
+    """"Phường Hàng Gai" → "phường Hàng Gai": an old name inside a sentence."""
+    return name[:1].lower() + name[1:] if name else None
+
+
+# --- entry points -----------------------------------------------------------------------------
 
 def resolve_text(text: str) -> Resolution:
-    g = get_gazetteer()
-    text = normalize(text or "")
-    mentions = find_mentions(text, g)
-    if any(m.numbered for m in mentions) or any(m.marker == "province" and m.of("province") for m in mentions):
-        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=_address_text(text, mentions))
-
-    # A bare name that is also an old district ("Đống Đa", "Hai Bà Trưng") is read as the district:
-    # the new ward of that name is only a part of it, so only "phường Đống Đa" means the ward.
-    district_mentions = [m for m in mentions if m.of("district") and m.marker in ("district", None)]
-    ward_mentions = [m for m in mentions if m.of("ward", "old_ward") and (
-        m.marker == "ward" or (m.marker is None and not m.of("district")))]
-    if any(m.marker == "ward" for m in ward_mentions):
-        ward_mentions = [m for m in ward_mentions if m.marker == "ward"]
-    districts = {r.key for m in district_mentions for r in m.of("district")}
-    street_codes = [c for m in mentions for c in _street_codes(m, g)]
-    landmark_codes = [c for m in mentions if m.marker == "landmark" for c in _place_codes(m, g)]
-    address = _address_text(text, mentions)
-
-    if ward_mentions:
-        codes = _pick([_ward_codes(m, districts, g) for m in ward_mentions])
-        narrowed = [c for c in codes if c in street_codes]
-        if len(set(codes)) > 1 and narrowed:
-            # the street table is incomplete: it may order the buttons, never decide alone
-            codes = narrowed + [c for c in codes if c not in narrowed]
-        if not all(_unit_agrees(m, g) for m in ward_mentions):  # "phường X" where only a "xã X" exists
-            return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="unit_type_mismatch", address_text=address)
-        if any(m.doubtful for m in ward_mentions):
-            return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="typo_or_outside", address_text=address)
-        if len(set(codes)) == 1:
-            return _resolved(codes[0], "ward", address, g)
-        return Resolution(AMBIGUOUS, candidates=_candidates(codes, g), reason="split_or_several_wards", address_text=address)
-    if not districts and any(m.of("outside_ward", "outside_district") for m in mentions):
-        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=address)
-    district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
-    for reason, near_codes in (("street_only", street_codes), ("landmark", landmark_codes)):
-        if near_codes:
-            in_district = [c for c in near_codes if c in district_codes] if district_codes else []
-            return Resolution(AMBIGUOUS, candidates=_candidates(in_district or near_codes, g), reason=reason, address_text=address)
-    if district_codes:
-        return Resolution(AMBIGUOUS, candidates=_candidates(district_codes, g), reason="district_only", address_text=address)
-    if any(m.of("province") for m in mentions):
-        return Resolution(OUTSIDE, reason="outside_hanoi", address_text=address)
-    return Resolution(NONE, reason="no_place")
-
-
-def _resolved(code: str, reason: str, address: str, g: Gazetteer) -> Resolution:
-    return Resolution(RESOLVED, code, g.ward_name(code), [Candidate(code, g.ward_name(code))], reason, address)
+    return resolve_parse(parse(normalize(text or "")))
 
 
 def resolve_point(lat: float, lon: float) -> Resolution:
     """A shared location: the nearest old ward's centroid, mapped to the new ward; to be confirmed."""
     g = get_gazetteer()
     lat_min, lat_max, lon_min, lon_max = HANOI_BBOX
+    pin = AddressParts(latitude=lat, longitude=lon)
     if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-        return Resolution(OUTSIDE, reason="point_outside_hanoi")
+        return Resolution(OUTSIDE, reason="point_outside_hanoi", address=pin)
     nearest = g.nearest_old_wards(lat, lon, limit=6)
     if not nearest or nearest[0][0] > MAX_POINT_DISTANCE_KM:
-        return Resolution(OUTSIDE, reason="point_outside_hanoi")
+        return Resolution(OUTSIDE, reason="point_outside_hanoi", address=pin)
     ranked: List[str] = []
     for _dist, old in nearest:
         by_distance = sorted(old.new_codes, key=lambda c: distance_km(lat, lon, g.wards[c].lat, g.wards[c].lon))
         ranked.extend(c for c in by_distance if c not in ranked)
     best = ranked[0]
-    return Resolution(
-        RESOLVED, best, g.ward_name(best), _candidates(ranked[:4], g), "coordinates",
-        f"{lat:.5f}, {lon:.5f}", needs_confirmation=True,
-    )
+    near = nearest[0][1]
+    return Resolution(RESOLVED, best, g.ward_name(best), _candidates(ranked[:4], g), "coordinates",
+                      f"vị trí bạn chia sẻ, gần {_lower_kind(near.name)}", needs_confirmation=True, address=pin)
 
 
 def resolution_for_code(code: str) -> Resolution:
@@ -389,4 +339,8 @@ def resolution_for_code(code: str) -> Resolution:
     g = get_gazetteer()
     if code not in g.wards:
         return Resolution(NONE, reason="unknown_ward_code")
-    return _resolved(code, "chosen", "", g)
+    return Resolution(RESOLVED, code, g.ward_name(code), _candidates([code], g), "chosen")
+
+
+def with_address(resolution: Resolution, address: AddressParts) -> Resolution:
+    return replace(resolution, address=address)

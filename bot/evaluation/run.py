@@ -12,7 +12,7 @@ from typing import Dict, List, Sequence
 
 from bot.cli.route import load_agent, newest_model, route_texts
 from bot.config import PROJECT_ROOT
-from bot.evaluation import report
+from bot.evaluation import addresses, report
 from bot.evaluation.baselines import DEFAULT_PIPELINE_CONFIG, EVAL_DIR, parser_predictions, train_nlu
 from bot.evaluation.cases import Case, load_cases
 from bot.evaluation.scoring import Prediction, Scores, score
@@ -28,6 +28,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--model", type=Path, default=None, help="our model (default: newest in models/)")
     p.add_argument("--no-baselines", action="store_true", help="score our model only")
     p.add_argument("--json", type=Path, default=RESULTS, help="where to write every figure and error")
+    p.add_argument("--addresses", type=Path, default=addresses.EVAL_FILE,
+                   help="address cases: per-part precision/recall and wrong-ward commits (no model needed)")
+    p.add_argument("--addresses-only", action="store_true", help="score the address cases only")
     p.set_defaults(handler=_run)
 
 
@@ -81,12 +84,23 @@ def _json_ready(result: Dict[str, object], cases: Sequence[Case], model: Path) -
     }
 
 
+def _addresses(path: Path) -> dict:
+    cases = addresses.load(path)
+    scores = addresses.score(cases)
+    sys.stdout.write("\n" + addresses.render(scores, cases) + "\n")
+    return dataclasses.asdict(scores)
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.addresses_only:
+        _addresses(args.addresses)
+        return 0
     cases = load_cases(args.cases)
     model = args.model or newest_model()
     result = evaluate(cases, model, baselines=not args.no_baselines)
     sys.stdout.write(render(cases, result) + "\n")
+    figures = {**_json_ready(result, cases, model), "addresses": _addresses(args.addresses)}
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(_json_ready(result, cases, model), ensure_ascii=False, indent=1), encoding="utf-8")
+    args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
     sys.stdout.write(f"\nEvery figure and error: {args.json}\n")
     return 0
