@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, Iterator, List
 
 from bot.config import PROJECT_ROOT
 from bot.intake import category_for
-from bot.resolver import resolve_text
+from bot.resolver import Resolution, resolve_text
 
 
 def register(commands: Any) -> None:
@@ -38,7 +38,8 @@ def top_intent(parsed: Dict[str, Any]) -> Dict[str, Any]:
 def route_result(text: str, parsed: Dict[str, Any]) -> Dict[str, Any]:
     """`intent` is the model's best guess; `fallback` says the bot would ask to confirm it first."""
     intent = top_intent(parsed)
-    resolution = resolve_text(text)
+    carried = parsed.get("address")  # the model's address parser (bot.nlu.address) already decided
+    resolution = Resolution.from_dict(carried) if isinstance(carried, dict) and carried else resolve_text(text)
     return {
         "text": text,
         "intent": intent.get("name"),
@@ -53,6 +54,8 @@ def route_result(text: str, parsed: Dict[str, Any]) -> Dict[str, Any]:
             "ward_name": resolution.ward_name,
             "candidates": [{"ward_code": c.ward_code, "ward_name": c.ward_name} for c in resolution.candidates],
         },
+        "address": resolution.address.to_dict(),
+        "address_text": resolution.address.display(resolution.ward_name or ""),
     }
 
 
