@@ -13,8 +13,9 @@ from actions import services
 from bot.identity import citizen_of
 from bot.media.links import photo_url, upload_name
 from bot.storage.uploads import owner_of
+from bot.address.parts import AddressParts
 from bot.intake import is_payload
-from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution
+from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution, resolve_text
 
 HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -22,7 +23,7 @@ HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DRAFT_SLOTS = (
     "category", "location", "description", "photo", "contact", "confirmed", "ward_code", "ward_name",
     "address_text", "ward_candidates", "location_note", "latitude", "longitude", "photo_urls", "phone",
-    "citizen_text", "draft_key",
+    "citizen_text", "draft_key", "address_parts", "location_detail",
 )
 
 
@@ -93,14 +94,31 @@ def local_datetime(moment: datetime) -> str:
     return moment.astimezone(HANOI_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def location_slots(res: Resolution, fallback_address: str = "") -> Dict[str, Any]:
-    """Slot values for a resolver answer; `location` is set only when one ward is certain."""
+def message_resolution(tracker: Tracker, text: Optional[str] = None) -> Resolution:
+    """The address in `text` (default: the latest message's) and the ward it means, as the NLU
+    pipeline's address parser decided (`bot.nlu.address`: parsed once per message); parsed
+    here only for text that did not go through it (the words a fallback confirmation was about)."""
+    latest = tracker.latest_message or {}
+    wanted = latest_text(tracker) if text is None else text
+    data = latest.get("address")
+    if isinstance(data, dict) and data and wanted == latest.get("text"):
+        return Resolution.from_dict(data)
+    return resolve_text(wanted)
+
+
+def location_slots(res: Resolution, previous: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Slot values for a resolver answer; `location` is set only when one ward is certain.
+    The address parts add to those given before (`previous`, the `address_parts` slot): "25
+    Hàng Bông", then "phường Hoàn Kiếm" is one address. The complaint's words are never taken
+    for an address."""
     slots: Dict[str, Any] = {
         "location": None, "ward_code": None, "ward_name": None, "ward_candidates": None,
         "location_note": None,
     }
-    if res.address_text or fallback_address:
-        slots["address_text"] = res.address_text or fallback_address
+    parts = AddressParts.from_dict(previous).merged(res.address)
+    if not parts.empty:
+        slots["address_parts"] = parts.to_dict()
+        slots["address_text"] = parts.place_line() or res.address_text or None
     if res.status == RESOLVED and not res.needs_confirmation:
         slots.update(location=res.ward_code, ward_code=res.ward_code, ward_name=res.ward_name)
     elif res.status in (RESOLVED, AMBIGUOUS) and res.candidates:
@@ -110,6 +128,8 @@ def location_slots(res: Resolution, fallback_address: str = "") -> Dict[str, Any
         )
     elif res.status == OUTSIDE:
         slots["location_note"] = "outside"
+    elif parts.place_line():
+        slots["location_note"] = "need_ward"  # "số 25 phố X": which ward?
     else:
         slots["location_note"] = "not_found"
     return slots

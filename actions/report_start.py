@@ -8,14 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots, sent_photo
+from actions.common import (
+    DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots, message_resolution, sent_photo,
+)
 from actions.feedback import reopen_if_still_there
 from bot import intake
 from bot import messages_vi as msg
-from bot.resolver import NONE, resolve_text
+from bot.resolver import NONE, Resolution
 
-def start_report_slots(text: str, category: str | None, photos: List[str] | None = None) -> Dict[str, Any]:
-    """A fresh draft from the first message; `photos` sent before the report started are kept."""
+def start_report_slots(text: str, category: str | None, photos: List[str] | None = None,
+                       resolution: Resolution | None = None) -> Dict[str, Any]:
+    """A fresh draft from the first message (and the address parser's reading of it);
+    `photos` sent before the report started are kept."""
     slots: Dict[str, Any] = {name: None for name in DRAFT_SLOTS}
     slots.update(draft_key=uuid.uuid4().hex, category=category, photo_urls=list(photos or []))
     if photos:
@@ -25,8 +29,11 @@ def start_report_slots(text: str, category: str | None, photos: List[str] | None
     slots["citizen_text"] = intake.clip(text)
     if intake.is_descriptive(text):
         slots["description"] = intake.clip(text)
-    resolution = resolve_text(text)
-    if resolution.status != NONE:
+    if resolution is None:
+        from bot.resolver import resolve_text
+
+        resolution = resolve_text(text)
+    if resolution.status != NONE or not resolution.address.empty:
         slots.update(location_slots(resolution))
     return slots
 
@@ -40,7 +47,8 @@ class ActionStartReport(Action):
             return [FollowupAction("action_listen")]  # not a new report: no form
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
-        return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls")))
+        return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls"),
+                                                         message_resolution(tracker)))
 
 
 class ActionInformWithoutReport(Action):
@@ -61,6 +69,7 @@ class ActionInformWithoutReport(Action):
         category = intake.category_from_text(text)
         if category:
             photos = tracker.get_slot("photo_urls")
-            return changed_slots(tracker, start_report_slots(text, category, photos)) + [FollowupAction("report_form")]
+            return changed_slots(tracker, start_report_slots(text, category, photos, message_resolution(tracker))) + [
+                FollowupAction("report_form")]
         dispatcher.utter_message(response="utter_ask_category")
         return []

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, citizen, local_datetime, reset_draft
 from bot import messages_vi as msg
+from bot.address.parts import AddressParts
 from actions.services import database
 from bot.storage.reports import ReportDraft, submit_report
 
@@ -34,6 +35,7 @@ def draft_from(tracker: Tracker) -> ReportDraft:
         phone=slot("phone"),
         anonymous=not slot("phone"),
         photo_urls=list(slot("photo_urls") or []),
+        address=AddressParts.from_dict(slot("address_parts")),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
+import sys
 from typing import Any, Optional
 
 from sanic import Sanic, response
@@ -69,7 +70,15 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> Sanic
     return app
 
 
+def without_tensorflow() -> None:
+    """The address parser's spaCy would import TensorFlow (thinc looks for it), which this
+    process never uses: several hundred MiB and seconds at start. Make it unavailable here."""
+    if "tensorflow" not in sys.modules:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment]
+
+
 def main(argv: Optional[list[str]] = None) -> int:
+    without_tensorflow()
     parser = argparse.ArgumentParser(description="phananh's action server")
     parser.add_argument("--host", default=None, help="address to listen on (default: ACTION_HOST, 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default: ACTION_PORT, 5055)")

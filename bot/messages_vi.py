@@ -30,7 +30,9 @@ LOCATION_CANDIDATES = {
     "street_only": "Tuyến phố này đi qua nhiều phường. Vi phạm nằm ở đoạn thuộc phường nào ạ?",
     "landmark": "Địa điểm bạn tả nằm gần ranh giới một số phường, xã. Bạn chọn giúp mình nơi xảy ra vi phạm nhé:",
     "district_only": "Quận, huyện cũ nay gồm nhiều phường, xã. Bạn chọn phường, xã nơi xảy ra vi phạm, hoặc nhắn thêm số nhà, tên phố nhé:",
-    "coordinates": "Vị trí bạn gửi gần nhất với {ward}. Bạn xác nhận giúp mình phường, xã nơi xảy ra vi phạm nhé:",
+    "coordinates": "Vị trí bạn chia sẻ nằm gần {ward}. Bạn xác nhận giúp mình phường, xã nơi xảy ra vi phạm nhé:",
+    "bare_name": "Bạn cho mình biết vi phạm ở phường, xã nào nhé. Có phải nơi dưới đây không?",
+    "parts_disagree": "Phường, xã và quận, huyện bạn nhập chưa khớp nhau. Bạn chọn giúp mình nơi xảy ra vi phạm nhé:",
     "typo_or_outside": "Mình chưa chắc tên phường, xã bạn nhập. Có phải bạn muốn nói nơi dưới đây không? "
                        "(Mình chỉ tiếp nhận phản ánh trên địa bàn Hà Nội.)",
     "unit_type_mismatch": "Hà Nội không có đơn vị đúng như tên bạn nhập, chỉ có nơi cùng tên dưới đây. Bạn chọn giúp mình nhé:",
@@ -39,11 +41,17 @@ LOCATION_OUTSIDE = (
     "Địa điểm này có vẻ nằm ngoài thành phố Hà Nội. Mình chỉ tiếp nhận phản ánh trên địa bàn Hà Nội; "
     "với địa phương khác, bạn vui lòng liên hệ kênh tiếp nhận của tỉnh, thành phố đó nhé."
 )
+ADDRESS_NOTED = "Mình đã ghi nhận địa chỉ \"{place}\"."
+LOCATION_NEED_WARD = (
+    "Mình đã ghi nhận địa chỉ \"{place}\". Bạn cho mình biết thêm phường, xã (hoặc phường và quận cũ) "
+    "nơi có địa chỉ này nhé."
+)
 LOCATION_NOT_FOUND = (
     "Mình chưa xác định được phường, xã từ địa chỉ này. Bạn ghi rõ tên phường/xã (hoặc phường và quận cũ) giúp mình nhé, "
     "ví dụ: \"số 5 ngõ 12 phố Khâm Thiên, phường Văn Miếu - Quốc Tử Giám\"."
 )
 OTHER_WARD_BUTTON = "Phường, xã khác"
+LOCATION_DETAIL_NOT_READ = "Mình chưa đọc được số nhà hay điểm mốc trong tin nhắn này, mình sẽ dùng vị trí bạn đã chia sẻ nhé."
 PHOTO_NOT_RECEIVED = "Mình chưa nhận được ảnh. Bạn bấm nút 📷 để gửi ảnh, hoặc bấm \"Bỏ qua\" nếu không có ảnh nhé."
 PHOTO_RECEIVED = "Mình đã nhận ảnh của bạn."
 PHOTO_WITHOUT_REPORT = "Mình đã nhận ảnh của bạn. Ảnh này cho thấy vi phạm nào?"

@@ -21,7 +21,15 @@ from bot.staff.repeats import likely_duplicates
 from bot.storage.db import Database
 from bot.storage.errors import ReportNotFound
 from bot.storage.models import Report, utcnow
-from bot.storage.reports import PHOTO, RESULT_PHOTO
+from bot.address.parts import AddressParts
+from bot.storage.reports import PHOTO, RESULT_PHOTO, parts_of
+
+PART_LABELS = (("house_number", "Số nhà"), ("alley", "Ngõ, ngách"), ("street", "Đường, phố"), ("area", "Tổ, khu"),
+               ("landmark", "Gần"), ("old_ward", "Phường, xã cũ"), ("old_district", "Quận, huyện cũ"))
+
+
+def labelled_parts(parts: AddressParts) -> list[tuple[str, str]]:
+    return [(label, str(getattr(parts, name))) for name, label in PART_LABELS if getattr(parts, name)]
 
 EVENT_LABELS = {
     statuses.EVENT_STATUS: "Đổi trạng thái",
@@ -78,6 +86,7 @@ class ReportDetail:
     ward_name: str
     latitude: float | None
     longitude: float | None
+    address_parts: list[tuple[str, str]]  # (Vietnamese label, value) of each part the citizen gave
     channel: str
     conversation_id: str  # Rasa's sender id, for the transcript; never shown
     anonymous: bool
@@ -138,6 +147,7 @@ async def load_detail(db: Database, staff: Staff, code: str, *, now: datetime | 
         description=report.description, citizen_text=report.citizen_text, address_text=report.address_text,
         ward_code=report.ward_code, ward_name=report.ward.name,
         latitude=report.latitude, longitude=report.longitude, channel=report.channel,
+        address_parts=labelled_parts(parts_of(report)),
         conversation_id=report.conversation_id or report.sender_id, anonymous=report.anonymous,
         phone=report.phone if acts and not report.anonymous else None,
         created_at=report.created_at, updated_at=report.updated_at, due_at=report.due_at,

@@ -1,9 +1,11 @@
 """Reports about the same place: likely duplicates of an open report, and hotspots — places
 reported again after a report there was handled (tái vi phạm).
 
-Two addresses name the same place when their words, folded and with abbreviations expanded,
-mostly agree once address markers ("số", "phố", "phường"…) and the ward's own name are set
-aside: "số 12 phố Khâm Thiên" = "12 Khâm Thiên". Numbers must agree: "số 12" is not "số 21".
+Two reports name the same place when their address parts give the same place key (the
+street with its house number or alley, folded: `bot.address.parts.place_key`): "số 12 phố
+Khâm Thiên" = "12 Khâm Thiên", and "số 12" is not "số 21". Reports stored before the parts
+were kept fall back on their addresses' words: folded, abbreviations expanded, markers and
+the ward's own name set aside, numbers equal.
 """
 from __future__ import annotations
 
@@ -50,20 +52,25 @@ async def likely_duplicates(db: Database, code: str, window: timedelta = DUPLICA
     """Open reports of the same ward and category, within `window` of this one, at the same place."""
     async with db.session() as session:
         report = (await session.execute(
-            select(Report.id, Report.ward_code, Report.category, Report.address_text, Report.created_at, Ward.short_name)
+            select(Report.id, Report.ward_code, Report.category, Report.address_text, Report.created_at,
+                   Report.place_key, Ward.short_name)
             .join(Ward, Ward.code == Report.ward_code).where(Report.code == code)
         )).one_or_none()
         if report is None:
             return []
-        rows = (await session.execute(
-            select(Report.code, Report.status, Report.created_at, Report.address_text)
+        statement = (
+            select(Report.code, Report.status, Report.created_at, Report.address_text, Report.place_key)
             .where(Report.ward_code == report.ward_code, Report.category == report.category, Report.id != report.id,
                    Report.status.not_in(statuses.CLOSED_STATUSES),
                    Report.created_at >= report.created_at - window, Report.created_at <= report.created_at + window)
-            .order_by(Report.created_at.desc())
-        )).all()
+            .order_by(Report.created_at.desc()))
+        if report.place_key:  # the parts say where: only reports at that place, or without parts to compare
+            statement = statement.where((Report.place_key == report.place_key) | Report.place_key.is_(None))
+        rows = (await session.execute(statement)).all()
     here = place_words(report.address_text, report.short_name)
-    return [Related(*row) for row in rows if same_place(here, place_words(row.address_text, report.short_name))]
+    return [Related(row.code, row.status, row.created_at, row.address_text) for row in rows
+            if (report.place_key and row.place_key == report.place_key)
+            or (not (report.place_key and row.place_key) and same_place(here, place_words(row.address_text, report.short_name)))]
 
 
 @dataclass(frozen=True)
@@ -81,18 +88,19 @@ async def hotspots(db: Database, wards: Optional[Iterable[str]] = None, since: O
     """Places reported again after being handled, most repeats first."""
     since = since or utcnow() - timedelta(days=365)
     statement = (select(Report.ward_code, Report.category, Report.code, Report.address_text, Report.created_at,
-                        Report.handled_at, Ward.short_name)
+                        Report.handled_at, Report.place_key, Ward.short_name)
                  .join(Ward, Ward.code == Report.ward_code).where(Report.created_at >= since)
                  .order_by(Report.created_at))
     if wards is not None:
         statement = statement.where(Report.ward_code.in_(sorted(wards)))
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
-    places: dict[tuple[str, str], list[list]] = {}
+    places: dict[tuple[str, str], list[list]] = {}  # (ward, category) → [key, row, row…] per place
     for row in rows:
-        words = place_words(row.address_text, row.short_name)
+        words: object = row.place_key or place_words(row.address_text, row.short_name)  # the parts, else the words
         groups = places.setdefault((row.ward_code, row.category), [])
-        group = next((g for g in groups if same_place(g[0], words)), None)
+        group = next((g for g in groups if g[0] == words or (
+            isinstance(words, frozenset) and isinstance(g[0], frozenset) and same_place(g[0], words))), None)
         if group is None:
             groups.append([words, row])
         else:

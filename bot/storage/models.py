@@ -103,6 +103,7 @@ class Report(Base):
         Index("ix_reports_status_due", "status", "due_at"),  # counts per status and overdue, city-wide
         Index("ix_reports_ward_status_due", "ward_code", "status", "due_at"),  # the same, per ward
         Index("ix_reports_status_created", "status", "created_at"),  # city-wide status filters, newest first
+        Index("ix_reports_ward_category_place", "ward_code", "category", "place_key"),  # likely duplicates
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -112,7 +113,18 @@ class Report(Base):
     priority = Column(String(10), nullable=False, default="normal")
     description = Column(Text, nullable=False)
     citizen_text = Column(Text, nullable=False)
-    address_text = Column(Text, nullable=False)
+    address_text = Column(Text, nullable=False)  # the clean address (bot.address.parts.AddressParts.display)
+    # The address's parts (NULL for reports stored before they were kept, and for parts not given)
+    house_number = Column(String(20), nullable=True)
+    alley = Column(String(100), nullable=True)
+    street = Column(String(200), nullable=True)
+    street_kind = Column(String(20), nullable=True)
+    area = Column(String(200), nullable=True)
+    landmark = Column(String(200), nullable=True)
+    old_ward = Column(String(200), nullable=True)
+    old_district = Column(String(200), nullable=True)
+    named_ward = Column(String(200), nullable=True)  # the unit the citizen named as a new ward
+    place_key = Column(String(300), nullable=True)  # folded street + house number (or alley): same place
     ward_code = Column(String(5), ForeignKey("wards.code"), nullable=False)
     latitude = Column(Float, nullable=True)
     longitude = Column(Float, nullable=True)

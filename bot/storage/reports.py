@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot import messages_vi, statuses
+from bot.address.parts import AddressParts, place_key
 from bot.notifications.outbox import add_notification
 from bot.codes import generate_code, normalize_code
 from bot.sla import due_at_for
@@ -63,6 +64,7 @@ class ReportDraft:
     anonymous: bool = False
     photo_urls: list[str] = field(default_factory=list)
     priority: str = statuses.NORMAL
+    address: AddressParts = field(default_factory=AddressParts)  # the parts; `address_text` is used without them
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class ReportView:
     due_at: datetime
     latest_note: str | None  # note of the most recent status change (never an internal note)
     photo_urls: list[str]
+    address: AddressParts = field(default_factory=AddressParts)
 
 
 def _view(report: Report) -> ReportView:
@@ -101,7 +104,23 @@ def _view(report: Report) -> ReportView:
         due_at=report.due_at,
         latest_note=next((h.note for h in reversed(report.history) if h.event == statuses.EVENT_STATUS), None),
         photo_urls=[a.url for a in report.attachments if a.kind == PHOTO],
+        address=parts_of(report),
     )
+
+
+PART_COLUMNS = ("house_number", "alley", "street", "street_kind", "area", "landmark", "old_ward", "old_district")
+
+
+def parts_of(report: Report) -> AddressParts:
+    """A stored report's address parts (with its coordinates)."""
+    return AddressParts(**{name: getattr(report, name) for name in PART_COLUMNS}, new_ward=report.named_ward,
+                        latitude=report.latitude, longitude=report.longitude)
+
+
+def _part_values(parts: AddressParts) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(parts, name) for name in PART_COLUMNS}
+    values.update(named_ward=parts.new_ward, place_key=place_key(parts))
+    return values
 
 
 def _with_details() -> Any:
@@ -132,16 +151,17 @@ def _validate(draft: ReportDraft) -> None:
         raise InvalidReport(f"Unknown priority {draft.priority!r}")
 
 
-def _new_report(draft: ReportDraft, code: str, now: datetime) -> Report:
+def _new_report(draft: ReportDraft, code: str, now: datetime, ward_name: str) -> Report:
+    address = draft.address.display(ward_name) if not draft.address.empty else draft.address_text
     return Report(
         code=code, draft_key=draft.draft_key, category=draft.category,
         priority=draft.priority, description=draft.description,
-        citizen_text=draft.citizen_text, address_text=draft.address_text,
+        citizen_text=draft.citizen_text, address_text=address, **_part_values(draft.address),
         ward_code=draft.ward_code, latitude=draft.latitude, longitude=draft.longitude,
         channel=draft.channel, sender_id=draft.sender_id, conversation_id=draft.conversation_id or draft.sender_id,
         phone=draft.phone,
         anonymous=draft.anonymous, status=statuses.NEW,
-        search_text=search_text_for(code, draft.description, draft.address_text, draft.citizen_text),
+        search_text=search_text_for(code, draft.description, address, draft.citizen_text),
         created_at=now, updated_at=now,
         due_at=due_at_for(draft.category, draft.priority, now),
         history=[StatusHistory(
@@ -174,13 +194,14 @@ async def submit_report(db: Database, draft: ReportDraft, *, now: datetime | Non
     existing = await _one_view(db, Report.draft_key == draft.draft_key)
     if existing:
         return existing
-    if await get_ward(db, draft.ward_code) is None:
+    ward = await get_ward(db, draft.ward_code)
+    if ward is None:
         raise UnknownWard(draft.ward_code)
     now = now or utcnow()
     for _ in range(_CODE_ATTEMPTS):
         code = generate_code()
         try:
-            await _insert(db, _new_report(draft, code, now), draft.photo_urls)
+            await _insert(db, _new_report(draft, code, now, ward.name), draft.photo_urls)
         except IntegrityError:
             existing = await _one_view(db, Report.draft_key == draft.draft_key)
             if existing:  # a concurrent submit of the same draft won
@@ -362,7 +383,10 @@ async def transfer_report(
     now = now or utcnow()
     note = messages_vi.transfer_history_note(source.name, source.code, target.name, target.code, reason)
     async with db.session() as session, session.begin():
-        await _update_unchanged(session, current, {"ward_code": to_ward, "updated_at": now})
+        row = (await session.execute(select(Report).where(Report.id == current.id))).scalar_one()
+        parts = parts_of(row)
+        moved = {"address_text": parts.display(target.name)} if not parts.empty and parts.place_line() else {}
+        await _update_unchanged(session, current, {"ward_code": to_ward, "updated_at": now, **moved})
         history = await _record(session, current, statuses.EVENT_TRANSFER, current.status, actor, note, now)
         await _notify_citizen(session, current.id, f"transfer:{history.id}", lambda report: (
             messages_vi.transfer_notification(report.code, target.name)))

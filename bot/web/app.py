@@ -55,6 +55,9 @@ def _dispose(db: Database):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    from bot.action_server import without_tensorflow
+
+    without_tensorflow()  # the address parser may run here (Open311), TensorFlow never does
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if problems := production_problems(settings):

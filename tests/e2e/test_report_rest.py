@@ -109,3 +109,35 @@ def test_bad_input_gets_a_polite_answer(stack: Stack, message: str) -> None:
     answer = chat.say(message)
     assert answer and all((m.get("text") or m.get("buttons")) for m in answer), answer
     assert "<script>" not in chat.text
+
+
+def test_the_stored_report_keeps_the_house_number_and_the_alley(stack: Stack) -> None:
+    chat = Conversation(stack.rasa_url)
+    chat.say("Nhà số 25 ngõ 120 Trường Chinh xây thêm tầng 5 không có giấy phép, ảnh hưởng nhà bên cạnh")
+    assert "Số 25 ngõ 120" in chat.text and "phường" in chat.text.lower(), chat.last  # asks which ward, keeps the house
+    chat.say("phường Kim Liên")
+    chat.click("Bỏ qua")
+    chat.click("Ẩn danh")
+    assert "Số 25 ngõ 120 Trường Chinh" in chat.text, chat.last
+    chat.click("Gửi phản ánh")
+    [(ward, address, house, alley, street)] = rows(
+        stack, "SELECT ward_code, address_text, house_number, alley, street FROM reports WHERE code = ?", chat.code())
+    assert (ward, house, alley, street) == ("00229", "25", "120", "Trường Chinh")
+    assert address == "Số 25 ngõ 120 Trường Chinh, Phường Kim Liên" and "xây" not in address
+
+
+def test_a_shared_pin_is_shown_in_words_and_the_bot_asks_for_a_house_or_a_landmark(stack: Stack) -> None:
+    chat = Conversation(stack.rasa_url)
+    chat.say("có người bày hàng chiếm hết vỉa hè, người đi bộ phải đi xuống lòng đường")
+    chat.say('/inform{"latitude": 21.0189, "longitude": 105.8395}')
+    assert "Vị trí bạn chia sẻ nằm gần" in chat.text and "21.0189" not in chat.text, chat.last
+    chat.click(next(iter(chat.buttons)))
+    assert "số nhà" in chat.text and "Bỏ qua" in chat.buttons, chat.last
+    chat.say("trước cửa số 120 Khâm Thiên")
+    chat.click("Bỏ qua")
+    chat.click("Ẩn danh")
+    assert "Số 120 Khâm Thiên" in chat.text and "105.83" not in chat.text, chat.last
+    chat.click("Gửi phản ánh")
+    [(house, street, lat, address)] = rows(
+        stack, "SELECT house_number, street, latitude, address_text FROM reports WHERE code = ?", chat.code())
+    assert (house, street, lat) == ("120", "Khâm Thiên", 21.0189) and address.startswith("Số 120 Khâm Thiên, Phường")

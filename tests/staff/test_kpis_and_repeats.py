@@ -83,3 +83,18 @@ async def test_backlog_counts_every_open_report_and_reopening_clears_handled(db:
     city, _ = await compute_kpis(db, MONDAY - timedelta(days=1), MONDAY + timedelta(days=1), now=MONDAY + timedelta(days=3))
     assert city.received == 1 and sum(city.backlog.values()) == 2 and city.long_overdue == 1
     assert city.handle_hours == []  # reopened: no longer counts as handled
+
+
+async def test_likely_duplicates_by_street_and_house_number(db: Database) -> None:
+    from bot.address.parts import AddressParts
+    from bot.storage.reports import submit_report
+    from tests.helpers.reports import sample_draft
+
+    def at(number: str, street: str = "Khâm Thiên") -> AddressParts:
+        return AddressParts(house_number=number, street=street, street_kind="phố")
+
+    first = (await submit_report(db, sample_draft(address=at("25")))).code
+    same = (await submit_report(db, sample_draft(address=at("25", "kham thien")))).code
+    next_door = (await submit_report(db, sample_draft(address=at("27")))).code
+    assert {r.code for r in await likely_duplicates(db, first)} == {same}
+    assert [r.code for r in await likely_duplicates(db, next_door)] == []

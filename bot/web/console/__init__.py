@@ -12,6 +12,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
 from bot import statuses
+from bot.address.parts import osm_link
 from bot.staff.localtime import format_date, format_datetime
 from bot.staff.transcript import TranscriptReader, tracker_url
 from bot.modelops.service import ModelOps
@@ -48,6 +49,7 @@ def setup_console(app: web.Application, settings: Settings, database: Database, 
     env.filters.update(day=format_date, percent=formats.percent, duration=formats.duration, number=formats.number,
                        decimal=formats.decimal)
     env.globals["staff_label"] = statuses.staff_label
+    env.globals["osm_link"] = osm_link
 
     async def close(_app: web.Application) -> None:
         await app[MODELOPS_KEY].close()  # a training in progress ends as interrupted
