@@ -23,7 +23,8 @@ HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DRAFT_SLOTS = (
     "category", "location", "description", "photo", "contact", "confirmed", "ward_code", "ward_name",
     "address_text", "ward_candidates", "location_note", "latitude", "longitude", "photo_urls", "phone",
-    "citizen_text", "draft_key", "address_parts", "location_detail",
+    "citizen_text", "draft_key", "address_parts", "location_detail", "description_retry", "content_edit",
+    "confirm_quiet", "ward_uncertain", "location_unknown", "details",
 )
 
 

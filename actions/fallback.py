@@ -13,14 +13,24 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages_vi as msg
+from bot.intake import category_from_text
 
 NOT_CONFIRMABLE = {"nlu_fallback", "out_of_scope"}  # "/out_of_scope" is what "Không phải" sends
 
 
+# Intents that say something about the city; any other guess yields to the words' category.
+CIVIC = {"report_sidewalk", "report_construction", "report_other", "check_status", "reopen_report", "cancel"}
+
+
 def intent_to_confirm(parse_data: Dict) -> Optional[str]:
+    """The intent to ask about: the model's best guess, or, when that guess is not a civic one
+    and the words name one of our categories ("phan anh xay dung"), that report."""
     for candidate in parse_data.get("intent_ranking") or []:
         name = candidate.get("name")
         if name not in NOT_CONFIRMABLE:
+            category = category_from_text(str(parse_data.get("text") or ""))
+            if name not in CIVIC and category:
+                return f"report_{category}"
             return name if name in msg.INTENT_DESCRIPTIONS else None
     return None
 

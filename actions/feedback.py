@@ -1,4 +1,5 @@
-"""The citizen rates a handled report; "Chưa hài lòng" asks what is still wrong and reopens it."""
+"""The citizen rates a handled report, or asks to reopen one: "Chưa hài lòng" or "vẫn còn vi phạm"
+ask what is still wrong and reopen it."""
 from __future__ import annotations
 
 import logging
@@ -9,13 +10,18 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import citizen, entity_value, latest_text
-from bot import intake
-from bot import messages_vi as msg
-from bot.codes import normalize_code
+from actions.common import changed_slots, citizen, entity_value, latest_text, message_resolution
+from actions.report_start import start_report_slots
 from actions.services import database
+from bot import intake, turns
+from bot import messages_vi as msg
+from bot.codes import find_codes, normalize_code
+from bot.statuses import CATEGORY_LABELS
 from bot.storage.errors import ReportNotFound
-from bot.storage.feedback import NotHandled, NotYourReport, rate_report, recently_handled, reopen_report
+from bot.storage.feedback import (
+    HandledReport, NotHandled, NotYourReport, rate_report, recently_handled, reopen_report, reopenable,
+)
+from bot.storage.reports import find_report
 
 logger = logging.getLogger(__name__)
 UNSATISFIED = "unsatisfied"
@@ -46,23 +52,69 @@ class ActionRateReport(Action):
         return []
 
 
-async def reopen_if_still_there(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """"Vẫn còn vi phạm" after a report was handled: reopen it with these words instead of
-    taking the message as a new report. True when it did."""
-    text = latest_text(tracker)
-    if not intake.says_still_there(text):
-        return False
-    try:
-        db = database()
-        code = await recently_handled(db, citizen(tracker))
-        if code is None:
-            return False
-        view = await reopen_report(db, code, citizen(tracker), text)
-    except (NotYourReport, NotHandled, ReportNotFound, SQLAlchemyError):
-        logger.exception("Could not reopen a report for %s", tracker.sender_id)
-        return False
-    dispatcher.utter_message(text=msg.REOPENED.format(code=view.code, ward=view.ward_name))
-    return True
+def reopen_buttons(reports: List[HandledReport]) -> List[Dict[str, str]]:
+    return [{"title": f"{r.code} — {CATEGORY_LABELS.get(r.category, r.category)}, {r.ward_name}",
+             "payload": '/reopen_report{"report_code": "%s"}' % r.code} for r in reports]
+
+
+class ActionReopenRequest(Action):
+    """"PA-7K2Q9X báo đã xử lý mà vẫn còn vi phạm": reopen the report the citizen names, or ask
+    which of their reports handled in the last 30 days. Only this intent reopens anything."""
+
+    def name(self) -> Text:
+        return "action_reopen_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        text = latest_text(tracker)
+        codes = find_codes(text)
+        code = codes[0] if codes else normalize_code(str(entity_value(tracker, "report_code") or ""))
+        reason = [SlotSet("reopen_reason", intake.clip(text))] if turns.is_detail(text) and not intake.is_payload(text) else []
+        try:
+            if code:
+                return await self.reopen(dispatcher, tracker, code, reason)
+            reports = await recently_handled(database(), citizen(tracker))
+        except SQLAlchemyError:
+            logger.exception("Could not look up reports to reopen for %s", tracker.sender_id)
+            dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
+            return []
+        if reports:
+            dispatcher.utter_message(text=msg.REOPEN_WHICH, buttons=reopen_buttons(reports))
+            return reason
+        category = intake.category_from_text(text)
+        if category:  # nothing was handled: the violation is a new report
+            return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls"),
+                                                             message_resolution(tracker))) + [FollowupAction("report_form")]
+        dispatcher.utter_message(text=msg.REOPEN_NOTHING)
+        return []
+
+    async def reopen(self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str,
+                     reason: List[EventType]) -> List[EventType]:
+        try:
+            code = await reopenable(database(), code, citizen(tracker))
+        except (ReportNotFound, NotYourReport):
+            dispatcher.utter_message(text=msg.RATING_NOT_YOURS.format(code=code))
+            return []
+        except NotHandled:
+            dispatcher.utter_message(text=msg.REOPEN_NOT_HANDLED.format(code=code))
+            return []
+        return [SlotSet("reopen_code", code), *reason, FollowupAction("reopen_form")]
+
+
+class ActionAskReopenReason(Action):
+    """What is still wrong, with an example of the report's own kind."""
+
+    def name(self) -> Text:
+        return "action_ask_reopen_reason"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
+        category = None
+        try:
+            report = await find_report(database(), tracker.get_slot("reopen_code") or "")
+            category = report.category if report else None
+        except SQLAlchemyError:
+            logger.exception("Could not read the report to reopen")
+        dispatcher.utter_message(text=msg.ASK_REOPEN_REASON.get(category or "", msg.ASK_REOPEN_REASON[""]))
+        return []
 
 
 class ActionReopenReport(Action):

@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots, message_resolution, sent_photo,
 )
-from actions.feedback import reopen_if_still_there
-from bot import intake
+from bot import intake, turns
 from bot import messages_vi as msg
 from bot.resolver import NONE, Resolution
+
 
 def start_report_slots(text: str, category: str | None, photos: List[str] | None = None,
                        resolution: Resolution | None = None) -> Dict[str, Any]:
@@ -27,8 +27,8 @@ def start_report_slots(text: str, category: str | None, photos: List[str] | None
     if intake.is_payload(text):
         return slots
     slots["citizen_text"] = intake.clip(text)
-    if intake.is_descriptive(text):
-        slots["description"] = intake.clip(text)
+    if turns.is_detail(text):  # "Tôi muốn phản ánh lấn chiếm vỉa hè" says nothing yet: the form asks
+        slots["description"] = slots["details"] = intake.clip(text)
     if resolution is None:
         from bot.resolver import resolve_text
 
@@ -43,8 +43,6 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
-        if await reopen_if_still_there(dispatcher, tracker):
-            return [FollowupAction("action_listen")]  # not a new report: no form
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
         return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls"),
@@ -58,8 +56,6 @@ class ActionInformWithoutReport(Action):
         return "action_inform_without_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
-        if await reopen_if_still_there(dispatcher, tracker):
-            return []
         text = latest_text(tracker)
         photo = await sent_photo(tracker)
         if photo:  # a photo first (Zalo, the web chat's 📷): keep it, ask what it shows

@@ -23,7 +23,7 @@ def draft_from(tracker: Tracker) -> ReportDraft:
     return ReportDraft(
         draft_key=slot("draft_key") or f"{tracker.sender_id}:{len(tracker.events)}",
         category=slot("category"),
-        description=slot("description") or slot("citizen_text") or "",
+        description=slot("details") or slot("description") or slot("citizen_text") or "",
         citizen_text=slot("citizen_text") or slot("description") or "",
         address_text=slot("address_text") or "",
         ward_code=slot("ward_code"),
@@ -36,6 +36,7 @@ def draft_from(tracker: Tracker) -> ReportDraft:
         anonymous=not slot("phone"),
         photo_urls=list(slot("photo_urls") or []),
         address=AddressParts.from_dict(slot("address_parts")),
+        ward_candidates=list(slot("ward_uncertain") or []),
     )
 
 

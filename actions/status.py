@@ -5,12 +5,11 @@ import logging
 from typing import Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, citizen, entity_value, latest_text, local_date, local_datetime
-from actions.feedback import reopen_if_still_there
 from bot import messages_vi as msg
 from bot.codes import find_codes, normalize_code
 from actions.services import database
@@ -36,14 +35,27 @@ def describe(report: ReportView) -> str:
     )
 
 
+def answers_reopen_question(tracker: Tracker) -> bool:
+    """Was the bot's last question "which report should be reopened?"."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "action" and seen_user and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_reopen_request"
+    return False
+
+
 class ActionCheckStatus(Action):
     def name(self) -> Text:
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
-        if await reopen_if_still_there(dispatcher, tracker):
-            return []
         code = requested_code(tracker)
+        if code and answers_reopen_question(tracker):  # "Bạn muốn mở lại phản ánh nào?" → "mã PA-…"
+            return [FollowupAction("action_reopen_request")]
         try:
             if code:
                 report = await find_report(database(), code)
@@ -59,6 +71,6 @@ class ActionCheckStatus(Action):
         elif len(reports) == 1:
             dispatcher.utter_message(text=describe(reports[0]))
         else:
-            lines = [msg.status_line(r.code, r.status_label, r.ward_name, local_date(r.created_at)) for r in reports]
-            dispatcher.utter_message(text="\n".join([msg.STATUS_LIST_HEADER, *lines]))
+            lines = [msg.status_line(r.code, r.category_label, r.status_label, r.ward_name, local_date(r.created_at)) for r in reports]
+            dispatcher.utter_message(text=msg.STATUS_LIST_HEADER + "\n\n" + "\n".join(lines))
         return []

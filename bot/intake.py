@@ -11,9 +11,6 @@ SIDEWALK, CONSTRUCTION = "sidewalk", "construction"
 ANONYMOUS, SKIPPED = "anonymous", "skipped"
 MAX_TEXT = 4000  # what we store of one message; Open311 allows descriptions of 4000 chars
 
-# What a citizen says when a report marked handled is not: "vẫn còn vi phạm", "vẫn như cũ".
-_STILL_THERE = ("van con", "van chua", "nhu cu", "van tiep tuc", "chua hai long", "khong hai long",
-                "lai tai dien", "tai pham", "chua xu ly gi", "chua thay xu ly")
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
 _SKIP_WORDS = {"bo qua", "khong", "khong co", "khong co anh", "thoi", "skip", "khoi", "khong can", "chua co"}
 _ANONYMOUS_WORDS = {"an danh", "giau ten", "khong de lai", "khong de so", "khong muon", "khong", "thoi", "bo qua"}
@@ -32,23 +29,27 @@ def is_payload(text: str) -> bool:
     return text.strip().startswith("/")
 
 
-def is_descriptive(text: str) -> bool:
-    """Does a first message say enough to stand as the description?"""
-    return not is_payload(text) and len(canonical(text).split()) >= 7
-
-
-def says_still_there(text: str) -> bool:
-    folded = canonical(text)
-    return any(phrase in folded for phrase in _STILL_THERE)
-
-
 def is_skip(text: str) -> bool:
     return canonical(text).strip(" .!") in _SKIP_WORDS
 
 
+def _category_pattern(phrases: tuple) -> "re.Pattern[str]":
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+_CATEGORY_PATTERNS = {cat: _category_pattern(words) for cat, words in _CATEGORY_WORDS.items()}
+# "không phải (là) xây dựng", "chứ không phải lấn chiếm": a category the citizen rules out.
+_NEGATED = re.compile(r"\b(?:khong phai|khong lien quan)\b.*?(?=\b(?:ma|chu)\b|$)")
+_CLAUSE = re.compile(r"[,.;!?\n]")
+_NOT_CATEGORY = re.compile(r"\bxay ra\b")  # "xảy ra" (happen) folds like "xây"
+
+
 def category_from_text(text: str) -> Optional[str]:
-    folded = canonical(text)
-    hits = {cat for cat, words in _CATEGORY_WORDS.items() if any(w in folded for w in words)}
+    """The category the words name, on whole words; None when they name none or both. A
+    category named after "không phải" does not count."""
+    clauses = (_NEGATED.sub(" ", _NOT_CATEGORY.sub(" ", canonical(c))) for c in _CLAUSE.split(text or ""))
+    folded = " , ".join(clauses)
+    hits = {cat for cat, pattern in _CATEGORY_PATTERNS.items() if pattern.search(folded)}
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -1,4 +1,5 @@
 """Vietnamese texts shown to citizens from code paths outside Rasa's domain responses."""
+from bot.text import fold
 
 SERVICE_UNAVAILABLE = (
     "Xin lỗi bạn, hệ thống đang gặp sự cố tạm thời nên chưa xử lý được yêu cầu này. "
@@ -50,29 +51,53 @@ LOCATION_NOT_FOUND = (
     "Mình chưa xác định được phường, xã từ địa chỉ này. Bạn ghi rõ tên phường/xã (hoặc phường và quận cũ) giúp mình nhé, "
     "ví dụ: \"số 5 ngõ 12 phố Khâm Thiên, phường Văn Miếu - Quốc Tử Giám\"."
 )
-OTHER_WARD_BUTTON = "Phường, xã khác"
 LOCATION_DETAIL_NOT_READ = "Mình chưa đọc được số nhà hay điểm mốc trong tin nhắn này, mình sẽ dùng vị trí bạn đã chia sẻ nhé."
 PHOTO_NOT_RECEIVED = "Mình chưa nhận được ảnh. Bạn bấm nút 📷 để gửi ảnh, hoặc bấm \"Bỏ qua\" nếu không có ảnh nhé."
-PHOTO_RECEIVED = "Mình đã nhận ảnh của bạn."
+MAX_PHOTOS = 5
+PHOTO_COUNTED = "Đã nhận ảnh {count}/{limit}."
+PHOTO_COUNTED_MORE = "Đã nhận ảnh {count}/{limit}. Bạn có thể gửi thêm ảnh bất cứ lúc nào trước khi gửi phản ánh."
+PHOTO_LIMIT = "Mỗi phản ánh nhận tối đa {limit} ảnh, nên ảnh vừa rồi mình chưa lưu. Các ảnh trước vẫn được giữ nguyên."
+DETAIL_NOTED = "Mình đã ghi thêm chi tiết này vào nội dung phản ánh."
+PLACE_CORRECTED = "Đã sửa địa điểm thành {place}."
+PLACE_CORRECTION_PENDING = "Mình sẽ sửa địa điểm theo thông tin mới của bạn."
+CATEGORY_CORRECTED = "Đã sửa loại vi phạm thành \"{label}\"."
+LOCATION_HELP = (
+    "Không sao ạ. Bạn cho mình tên phố, số nhà hoặc một điểm mốc gần đó (chợ, trường học, ngõ...) "
+    "để mình xác định phường, xã; hoặc bấm 📍 để gửi vị trí. Nếu vẫn không rõ, bạn nhắn \"không rõ\" nhé."
+)
+LOCATION_UNCERTAIN = (
+    "Không sao ạ. Mình chuyển phản ánh đến {ward} (nơi tiếp nhận phần lớn địa bàn phường, xã cũ) và ghi chú "
+    "\"phường chưa chắc chắn\" để cán bộ chuyển đúng nơi nếu cần. Các nơi có thể phụ trách: {candidates}."
+)
 PHOTO_WITHOUT_REPORT = "Mình đã nhận ảnh của bạn. Ảnh này cho thấy vi phạm nào?"
 CATEGORY_BUTTONS = (("Lấn chiếm vỉa hè, lòng đường", "/report_sidewalk"), ("Vi phạm trật tự xây dựng", "/report_construction"))
 CONTACT_INVALID = "Số điện thoại chưa đúng (cần 10 số, ví dụ 0912345678). Bạn nhập lại, hoặc bấm \"Ẩn danh\" nhé."
 DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất vài từ về vi phạm)."
 CONFIRM_PROMPT = "Bạn kiểm tra lại thông tin phản ánh:"
-CONFIRM_BUTTONS = (("Gửi phản ánh", "/affirm"), ("Sửa địa điểm", "/deny"), ("Hủy", "/cancel"))
-ASK_CONFIRM_AGAIN = "Bạn bấm \"Gửi phản ánh\" để gửi, \"Sửa địa điểm\" nếu địa điểm chưa đúng, hoặc \"Hủy\" nhé."
+ADD_CONTENT_PAYLOAD, REPLACE_CONTENT_PAYLOAD = "/inform{\"content_edit\": \"add\"}", "/inform{\"content_edit\": \"replace\"}"
+CONFIRM_BUTTONS = (("Gửi phản ánh", "/affirm"), ("Bổ sung nội dung", ADD_CONTENT_PAYLOAD),
+                   ("Sửa nội dung", REPLACE_CONTENT_PAYLOAD), ("Sửa địa điểm", "/deny"), ("Hủy", "/cancel"))
+ASK_CONFIRM_AGAIN = "Mình chưa rõ ý bạn. Bạn chọn một trong các nút dưới đây, hoặc nhắn \"gửi\" để gửi phản ánh nhé."
+ASK_WHAT_TO_FIX = "Bạn muốn sửa thông tin nào ạ? Bạn chọn nút dưới đây, hoặc nhắn nội dung cần sửa nhé."
+ASK_CONTENT_ADD = "Bạn nhắn nội dung cần bổ sung nhé, mình sẽ ghi tiếp vào phần nội dung."
+ASK_CONTENT_REPLACE = "Bạn nhắn nội dung mới nhé, mình sẽ thay cho phần nội dung hiện tại."
 
 
-def report_summary(category: str, ward_name: str, address: str, description: str, photos: int, contact: str) -> str:
+def report_summary(category: str, ward_name: str, address: str, description: str, photos: int, contact: str,
+                   uncertain: bool = False) -> str:
+    """The summary as a Markdown list that reads the same as plain text (a blank line, then "- ")."""
+    place = address if address and fold(ward_name) in fold(address) else \
+        " — ".join(p for p in (address, ward_name) if p)
+    if uncertain:
+        place += " (phường chưa chắc chắn)"
     lines = [
-        CONFIRM_PROMPT,
-        f"• Loại vi phạm: {CATEGORY_LABELS.get(category, category)}",
-        f"• Địa điểm: {address + ' — ' if address else ''}{ward_name}",
-        f"• Nội dung: {description}",
-        f"• Ảnh: {photos} ảnh" if photos else "• Ảnh: không có",
-        f"• Liên hệ: {contact}",
+        f"- Loại vi phạm: {CATEGORY_LABELS.get(category, category)}",
+        f"- Địa điểm: {place}",
+        f"- Nội dung: {description}",
+        f"- Ảnh: {photos} ảnh" if photos else "- Ảnh: không có",
+        f"- Liên hệ: {contact}",
     ]
-    return "\n".join(lines)
+    return CONFIRM_PROMPT + "\n\n" + "\n".join(lines)
 
 
 def report_received(code: str, ward_name: str, due: str) -> str:
@@ -89,22 +114,23 @@ STATUS_NO_REPORTS = "Mình chưa thấy phản ánh nào bạn gửi từ tài k
 STATUS_LIST_HEADER = "Các phản ánh gần đây của bạn:"
 
 
-def status_line(code: str, status_label: str, ward_name: str, created: str) -> str:
-    return f"• {code}: {status_label} — {ward_name}, gửi ngày {created}"
+def status_line(code: str, category_label: str, status_label: str, ward_name: str, created: str) -> str:
+    """One report in the citizen's list; `status_label` is `bot.statuses.CITIZEN_LABELS`'s word."""
+    return f"- {code} ({category_label.lower()}): {status_label} — {ward_name}, gửi ngày {created}"
 
 
 def status_detail(code: str, category_label: str, status_label: str, ward_name: str, created: str,
                   updated: str, due: str, note: str | None) -> str:
+    """A report looked up by its code; `status_label` is `bot.statuses.CITIZEN_LABELS`'s word."""
     lines = [
-        f"Phản ánh {code} ({category_label.lower()}):",
-        f"• Trạng thái: {status_label}",
-        f"• Đơn vị xử lý: UBND {ward_name}",
-        f"• Ngày gửi: {created}; cập nhật lần cuối: {updated}",
-        f"• Hạn xử lý: {due}",
+        f"- Trạng thái: {status_label}",
+        f"- Đơn vị xử lý: UBND {ward_name}",
+        f"- Ngày gửi: {created}; cập nhật lần cuối: {updated}",
+        f"- Hạn xử lý: {due}",
     ]
     if note:
-        lines.append(f"• Ghi chú mới nhất: {note}")
-    return "\n".join(lines)
+        lines.append(f"- Ghi chú mới nhất: {note}")
+    return f"Phản ánh {code} ({category_label.lower()}):\n\n" + "\n".join(lines)
 
 # --- when the bot is not sure it understood (two-stage fallback) -----------------------
 # "Có phải bạn muốn …?" — one description per intent the bot may ask to confirm.
@@ -113,6 +139,7 @@ INTENT_DESCRIPTIONS = {
     "report_construction": "phản ánh vi phạm trật tự xây dựng (xây không phép, sai phép, cơi nới)",
     "report_other": "báo một sự cố đô thị khác (đèn đường, rác thải, ổ gà, cống tắc…)",
     "check_status": "tra cứu kết quả xử lý phản ánh đã gửi",
+    "reopen_report": "mở lại một phản ánh đã xử lý nhưng vẫn còn vi phạm",
     "inform": "cung cấp địa chỉ hoặc thêm thông tin cho phản ánh",
     "ask_capabilities": "biết mình có thể giúp gì",
     "greet": "chào hỏi",
@@ -128,13 +155,16 @@ ASK_AFFIRMATION = "Mình chưa chắc đã hiểu đúng ý bạn. Có phải b�
 AFFIRM_BUTTON, DENY_BUTTON = "Đúng vậy", "Không phải"
 
 # --- notifications: a report's status changed ------------------------------------------
+# Each news says the status with the same word the citizen reads when looking the report up
+# (`bot.statuses.CITIZEN_LABELS`: chờ xử lý, đã tiếp nhận, đang xử lý, đã xử lý, từ chối,
+# đã gộp); tests/test_statuses_wording.py holds them together.
 _STATUS_NEWS = {
-    "new": "Phản ánh {code} của bạn đã được ghi nhận lại và đang chờ {ward} xử lý.",
-    "acknowledged": "Phản ánh {code} của bạn đã được {ward} tiếp nhận và đang xác minh.",
-    "in_progress": "Phản ánh {code} của bạn đang được {ward} xử lý.",
-    "handled": "Phản ánh {code} của bạn đã được {ward} xử lý xong.",
-    "rejected": "Phản ánh {code} của bạn không được tiếp nhận xử lý.",
-    "duplicate": "Phản ánh {code} của bạn trùng với một phản ánh đã có, nên được gộp để {ward} xử lý chung.",
+    "new": "Phản ánh {code} của bạn đang chờ xử lý tại {ward}.",
+    "acknowledged": "{ward} đã tiếp nhận phản ánh {code} của bạn.",
+    "in_progress": "{ward} đang xử lý phản ánh {code} của bạn.",
+    "handled": "{ward} đã xử lý xong phản ánh {code} của bạn.",
+    "rejected": "{ward} từ chối xử lý phản ánh {code} của bạn.",
+    "duplicate": "Phản ánh {code} của bạn trùng với một phản ánh đã có nên {ward} đã gộp để xử lý chung.",
 }
 _STATUS_NOTE = {"handled": "Kết quả: {note}", "rejected": "Lý do: {note}"}
 STATUS_NEWS_FOOTER = "Bạn nhắn mã {code} bất cứ lúc nào để xem chi tiết."
@@ -179,6 +209,18 @@ RATING_BUTTONS = (("Hài lòng", "satisfied"), ("Chấp nhận", "acceptable"), 
 ASK_RATING = "Bạn đánh giá kết quả xử lý thế nào?"
 RATING_THANKS = "Cảm ơn bạn đã đánh giá kết quả xử lý phản ánh {code}. Ý kiến của bạn giúp phường làm tốt hơn."
 REOPENED = "Mình đã mở lại phản ánh {code} kèm ý kiến của bạn. {ward} sẽ xử lý lại và thông báo cho bạn."
+REOPEN_WHICH = "Bạn muốn mở lại phản ánh nào? Đây là các phản ánh của bạn đã được xử lý trong 30 ngày qua:"
+REOPEN_NOTHING = ("Mình không thấy phản ánh nào của bạn được xử lý trong 30 ngày qua. Nếu bạn có mã phản ánh "
+                  "(dạng PA-XXXXXX), bạn nhắn kèm mã nhé; nếu vi phạm mới xảy ra, bạn kể sự việc và địa điểm để gửi phản ánh mới.")
+REOPEN_NOT_HANDLED = ("Phản ánh {code} chưa ở trạng thái \"Đã xử lý\" nên chưa cần mở lại: phường vẫn đang theo dõi. "
+                      "Bạn nhắn mã {code} để xem tình trạng mới nhất nhé.")
+ASK_REOPEN_REASON = {
+    "sidewalk": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: quán vẫn bày bàn ghế ra vỉa hè) "
+                "để phường xử lý lại nhé:",
+    "construction": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: công trình vẫn tiếp tục "
+                    "xây thêm tầng) để phường xử lý lại nhé:",
+    "": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào để phường xử lý lại nhé:",
+}
 RATING_NOT_YOURS = "Mình không tìm thấy phản ánh {code} trong các phản ánh bạn đã gửi."
 RATING_NOT_HANDLED = "Phản ánh {code} hiện không ở trạng thái \"Đã xử lý\" nên chưa đánh giá được. Bạn nhắn mã {code} để xem tình trạng mới nhất nhé."
 

@@ -1,7 +1,8 @@
 """Report statuses, categories and priorities, with their Vietnamese labels.
 
-Internal statuses are richer than what the citizen sees (the iHanoi set: chờ xử lý,
-đang xử lý, đã xử lý, từ chối). Staff see their own labels.
+The citizen sees one word per status, everywhere: the status look-up, the list of their
+reports, the notifications (`bot.messages_vi`) and the console's "what the citizen sees" all
+take it from `CITIZEN_LABELS`. Staff see their own labels.
 
 A transfer to another ward is not a status: it is a `status_history` event
 (`event="transfer"`) that keeps the current status, so a transferred report stays in
@@ -39,19 +40,24 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 # Statuses after which nothing is pending for the ward (used for deadlines and queues).
 CLOSED_STATUSES: frozenset[str] = frozenset({HANDLED, REJECTED, DUPLICATE})
 
-# What the citizen sees.
+# What the citizen sees: one word per status. "Đã tiếp nhận" tells the citizen that a person
+# at the ward has read the report (not only the machine); a duplicate is "Đã gộp", not "Từ chối":
+# the problem is handled with the report it repeats, and calling it a refusal would send the
+# citizen to complain about a report that is in fact being dealt with.
 CITIZEN_WAITING = "Chờ xử lý"
+CITIZEN_ACKNOWLEDGED = "Đã tiếp nhận"
 CITIZEN_IN_PROGRESS = "Đang xử lý"
 CITIZEN_HANDLED = "Đã xử lý"
 CITIZEN_REJECTED = "Từ chối"
+CITIZEN_MERGED = "Đã gộp"
 
 CITIZEN_LABELS: Mapping[str, str] = {
     NEW: CITIZEN_WAITING,
-    ACKNOWLEDGED: CITIZEN_WAITING,
+    ACKNOWLEDGED: CITIZEN_ACKNOWLEDGED,
     IN_PROGRESS: CITIZEN_IN_PROGRESS,
     HANDLED: CITIZEN_HANDLED,
     REJECTED: CITIZEN_REJECTED,
-    DUPLICATE: CITIZEN_REJECTED,
+    DUPLICATE: CITIZEN_MERGED,
 }
 
 # What ward staff see.

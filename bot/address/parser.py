@@ -392,8 +392,9 @@ class _Reader:
         if self.toks[end].is_number:
             last = end + 1
         else:
-            if not (self._typed_as_marker(i, end) or self.toks[end].title and self.case_informative):
-                return None  # "hang xom cau dien" is "hàng xóm câu điện", not a hamlet
+            hamlet = all(t.folded == "thon" for t in self.toks[i:end]) and self.place_at(end) is not None
+            if not (self._typed_as_marker(i, end) or self.toks[end].title and self.case_informative or hamlet):
+                return None  # "hang xom cau dien" is "hàng xóm câu điện", not a hamlet ("thon kieu ky" is one)
             named = self.name(end)
             if named is None:
                 return None

@@ -7,13 +7,13 @@ import sys
 from typing import List, Optional
 
 from bot.cli import db, model, route, run, users, zalo
-from bot.evaluation import fallback_tuning, run as evaluation
+from bot.evaluation import conversations, fallback_tuning, intents, run as evaluation
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="phananh command line")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (route, db, run, zalo, users, model, evaluation, fallback_tuning):
+    for module in (route, db, run, zalo, users, model, evaluation, fallback_tuning, conversations, intents):
         module.register(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)

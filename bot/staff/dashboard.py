@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot import statuses
+from bot.collation import sort_key
 from bot.staff import access
 from bot.staff.access import Staff
 from bot.staff.errors import InvalidQuery
@@ -86,9 +87,9 @@ def _scope_label(staff: Staff, wards: list[WardRow], ward: str | None) -> str:
     return wards[0].name if len(wards) == 1 else MY_WARDS
 
 
-def _worst_first(row: WardKpis) -> tuple[bool, float, int]:
+def _worst_first(row: WardKpis) -> tuple[bool, float, int, tuple]:
     rate = row.kpis.on_time_rate
-    return rate is None, rate or 0.0, -row.kpis.long_overdue
+    return rate is None, rate or 0.0, -row.kpis.long_overdue, sort_key(row.ward_name)
 
 
 async def kpi_report(db: Database, staff: Staff, ward: str | None, period: Period,
@@ -116,6 +117,7 @@ def kpi_figures(k: Kpis) -> dict[str, Any]:
         "satisfaction_shares": {r: k.satisfaction_share(r) for r in SATISFACTION_LABELS},
         "satisfied_or_accepting": k.satisfied_or_accepting,
         "backlog": dict(backlog(k)), "open": sum(k.backlog.values()), "overdue_over_15_days": k.long_overdue,
+        "uncertain_ward": k.uncertain_ward, "uncertain_ward_share": k.uncertain_ward_share,
     }
 
 
@@ -129,5 +131,6 @@ async def hotspot_rows(db: Database, staff: Staff, ward: str | None = None,
     """The visible wards' places reported again after handling, over the last 12 months."""
     names = {w.code: w.name for w in await visible_wards(db, staff, ward)}
     spots = await hotspots(db, wards=list(names), since=(now or utcnow()) - HOTSPOT_PERIOD)
-    return [HotspotRow(s.ward_code, names[s.ward_code], s.category, statuses.category_label(s.category),
+    rows = [HotspotRow(s.ward_code, names[s.ward_code], s.category, statuses.category_label(s.category),
                        s.address_text, s.reports, s.repeats, s.last_code, s.last_at) for s in spots]
+    return sorted(rows, key=lambda h: (-h.repeats, -h.reports, sort_key(h.ward_name)))

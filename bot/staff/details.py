@@ -6,13 +6,14 @@ citizen's phone number only to staff who may act on it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot import statuses
+from bot.collation import sort_key
 from bot.codes import normalize_code
 from bot.staff import access
 from bot.staff.access import Staff
@@ -20,7 +21,7 @@ from bot.staff.queue import is_overdue
 from bot.staff.repeats import likely_duplicates
 from bot.storage.db import Database
 from bot.storage.errors import ReportNotFound
-from bot.storage.models import Report, utcnow
+from bot.storage.models import Report, Ward, utcnow
 from bot.address.parts import AddressParts
 from bot.storage.reports import PHOTO, RESULT_PHOTO, parts_of
 
@@ -70,6 +71,16 @@ class PossibleDuplicate:
 
 
 @dataclass(frozen=True)
+class CandidateWard:
+    """One of the wards an uncertain report may belong to ("phường chưa chắc chắn")."""
+
+    code: str
+    name: str
+    current: bool  # the ward the report is with now (the bot's best guess)
+    active: bool  # a transfer can go there
+
+
+@dataclass(frozen=True)
 class ReportDetail:
     code: str
     category: str
@@ -104,6 +115,12 @@ class ReportDetail:
     duplicates: list[LinkedReport]
     likely_duplicates: list[PossibleDuplicate]  # not yet linked to this report
     can_act: bool
+    ward_candidates: list[str] = field(default_factory=list)  # codes; non-empty: "phường chưa chắc chắn"
+    candidate_wards: list[CandidateWard] = field(default_factory=list)  # the same, with names, in Vietnamese order
+
+    @property
+    def ward_uncertain(self) -> bool:
+        return bool(self.ward_candidates)
 
 
 def _linked(staff: Staff, report: Report) -> LinkedReport:
@@ -135,6 +152,9 @@ async def load_detail(db: Database, staff: Staff, code: str, *, now: datetime | 
         duplicates = (await session.execute(
             select(Report).where(Report.duplicate_of_id == report.id).order_by(Report.created_at)
         )).scalars().all()
+        candidates = list(report.ward_candidates or [])
+        wards = (await session.execute(select(Ward).where(Ward.code.in_(candidates)))).scalars().all() \
+            if candidates else []
     acts = access.can_act(staff, report.ward_code)
     linked = {r.code for r in (original, *duplicates) if r is not None}
     suggested = [PossibleDuplicate(r.code, r.status, statuses.staff_label(r.status), r.created_at, r.address_text)
@@ -160,4 +180,7 @@ async def load_detail(db: Database, staff: Staff, code: str, *, now: datetime | 
         duplicates=[_linked(staff, d) for d in duplicates],
         likely_duplicates=suggested,
         can_act=acts,
+        ward_candidates=candidates,
+        candidate_wards=sorted((CandidateWard(w.code, w.name, w.code == report.ward_code, bool(w.active)) for w in wards),
+                               key=lambda c: sort_key(c.name)),
     )

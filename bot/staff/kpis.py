@@ -6,7 +6,9 @@
 - median time to acknowledge and to handle, in hours;
 - satisfaction shares among the citizens who rated;
 - backlog by age: open reports by days since they came in; "over 15 days overdue" is the
-  figure that gets a unit inspected.
+  figure that gets a unit inspected;
+- uncertain wards ("phường chưa chắc chắn"): the reports still filed to the bot's best-guess
+  ward, not yet transferred or confirmed by staff, and their share of the reports received.
 
 Scope: reports that came in during [start, end); the backlog and the long-overdue count are
 of every report still open, whenever it came in. Two narrow selects, one pass each.
@@ -44,6 +46,11 @@ class Kpis:
     satisfaction: dict[str, int] = field(default_factory=dict)
     backlog: dict[str, int] = field(default_factory=dict)
     long_overdue: int = 0
+    uncertain_ward: int = 0  # received in the period, ward still uncertain
+
+    @property
+    def uncertain_ward_share(self) -> Optional[float]:
+        return self.uncertain_ward / self.received if self.received else None
 
     @property
     def on_time_rate(self) -> Optional[float]:
@@ -84,8 +91,9 @@ def _age_bucket(age: timedelta) -> str:
 
 
 def _add(k: Kpis, row: tuple, now: datetime) -> None:
-    status, created, due, ack, handled, updated, rating = row
+    status, created, due, ack, handled, updated, rating, candidates = row
     k.received += 1
+    k.uncertain_ward += bool(candidates)
     k.by_status[status] = k.by_status.get(status, 0) + 1
     closed = _closed_at(status, handled, updated)
     if closed is not None:
@@ -108,7 +116,7 @@ async def compute_kpis(db: Database, start: datetime, end: datetime, wards: Opti
     """The city-wide (or all given wards together) figures, and the figures of each ward."""
     now = now or utcnow()
     statement = select(Report.ward_code, Report.status, Report.created_at, Report.due_at, Report.acknowledged_at,
-                       Report.handled_at, Report.updated_at, Report.satisfaction).where(
+                       Report.handled_at, Report.updated_at, Report.satisfaction, Report.ward_candidates).where(
         Report.created_at >= start, Report.created_at < end)
     ward_list = sorted(wards) if wards is not None else None
     if ward_list is not None:
@@ -141,7 +149,7 @@ def _add_open(k: Kpis, created: datetime, due: datetime, now: datetime) -> None:
 
 CSV_HEADER = ("ward_code", "ward_name", "received", "on_time_rate", "median_hours_to_acknowledge",
               "median_hours_to_handle", "rated", "satisfied_share", "acceptable_share", "unsatisfied_share",
-              "open", "overdue_over_15_days")
+              "open", "overdue_over_15_days", "uncertain_ward", "uncertain_ward_share")
 
 
 def csv_row(k: Kpis, ward_name: str) -> tuple:
@@ -149,6 +157,7 @@ def csv_row(k: Kpis, ward_name: str) -> tuple:
         return "" if value is None else f"{value:.{digits}f}"
     return (k.scope, ward_name, k.received, r(k.on_time_rate), r(k.median_ack_hours, 1), r(k.median_handle_hours, 1),
             k.rated, r(k.satisfaction_share("satisfied")), r(k.satisfaction_share("acceptable")),
-            r(k.satisfaction_share("unsatisfied")), sum(k.backlog.values()), k.long_overdue)
+            r(k.satisfaction_share("unsatisfied")), sum(k.backlog.values()), k.long_overdue,
+            k.uncertain_ward, r(k.uncertain_ward_share))
 
 

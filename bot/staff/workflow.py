@@ -9,6 +9,11 @@
 | duplicate   | duplicate         | new, acknowledged, in_progress    | original report's code      |
 | transfer    | (kept)            | new, acknowledged, in_progress    | target ward, reason required|
 | note        | (kept)            | any                               | internal note required      |
+| confirm_ward| (kept)            | any, ward uncertain only          | internal note optional      |
+
+"Phường chưa chắc chắn": a report the bot filed to a best-guess ward carries its candidate
+wards. A transfer (to a candidate in one click, `CANDIDATE_TRANSFER_REASON`, or anywhere)
+or `confirm_ward` (the ward is right after all) settles it: the candidates are cleared.
 
 Every action checks that the staff member may act on the report's ward, records who, when
 and the note in `status_history`, and (except internal notes) queues the citizen's news in
@@ -31,8 +36,9 @@ from bot.storage.db import Database
 from bot.storage.errors import ConcurrentUpdate, InvalidReport, InvalidTransition, ReportNotFound, UnknownWard
 from bot.storage.reports import ReportState, ReportView
 
-ACKNOWLEDGE, START, HANDLE, REJECT, DUPLICATE, TRANSFER, NOTE = (
-    "acknowledge", "start", "handle", "reject", "duplicate", "transfer", "note")
+ACKNOWLEDGE, START, HANDLE, REJECT, DUPLICATE, TRANSFER, NOTE, CONFIRM_WARD = (
+    "acknowledge", "start", "handle", "reject", "duplicate", "transfer", "note", "confirm_ward")
+CANDIDATE_TRANSFER_REASON = "Chuyển theo phường ứng viên của địa chỉ cũ"
 MAX_NOTE_CHARS = 4000
 
 _OPEN = frozenset({statuses.NEW, statuses.ACKNOWLEDGED, statuses.IN_PROGRESS})
@@ -52,6 +58,7 @@ ORIGINAL_IS_SELF = "Phản ánh không thể trùng với chính nó."
 ORIGINAL_IS_DUPLICATE = "Phản ánh {code} cũng là phản ánh trùng; hãy chọn phản ánh gốc mà nó trỏ tới."
 ORIGINAL_NOT_VISIBLE = "Chỉ gộp được vào phản ánh thuộc phường, xã mà bạn được xem."
 DUPLICATE_NOTE = "Trùng với phản ánh {code}."
+WARD_ALREADY_CERTAIN = "Phường, xã của phản ánh này đã được xác nhận."
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,11 @@ ACTIONS: Mapping[str, Action] = {a.name: a for a in (
     Action(NOTE, "Ghi chú nội bộ", None, frozenset(statuses.STATUSES), True,
            "Ghi chú nội bộ (người phản ánh không thấy)", "Đã lưu ghi chú nội bộ cho phản ánh {code}.",
            "Vui lòng nhập nội dung ghi chú."),
+    Action(CONFIRM_WARD, "Xác nhận đúng phường, xã này", None, frozenset(statuses.STATUSES), False,
+           "Ghi chú nội bộ (người phản ánh không thấy, không bắt buộc)",
+           "Đã xác nhận phản ánh {code} thuộc {ward}."),
 )}
+ONLY_WHEN_UNCERTAIN = frozenset({CONFIRM_WARD})
 
 
 def _check_against_transitions() -> None:
@@ -110,9 +121,11 @@ class ActionInput:
     expected_status: str | None = None  # what the officer saw
 
 
-def available_actions(status: str) -> list[Action]:
-    """The actions that apply to a report in `status`, in the table's order."""
-    return [action for action in ACTIONS.values() if status in action.allowed_from]
+def available_actions(status: str, *, ward_uncertain: bool = False) -> list[Action]:
+    """The actions that apply to a report in `status`, in the table's order ("confirm_ward"
+    only while its ward is uncertain)."""
+    return [action for action in ACTIONS.values() if status in action.allowed_from
+            and (ward_uncertain or action.name not in ONLY_WHEN_UNCERTAIN)]
 
 
 def _clean_note(action: Action, text: str) -> str:
@@ -147,6 +160,9 @@ async def _apply(db: Database, staff: Staff, report: ReportState, action: Action
     actor = staff.username
     if action.name == NOTE:
         return await reports.add_note(db, report.code, actor, note, now=now, expected_ward=report.ward_code)
+    if action.name == CONFIRM_WARD:
+        return await reports.confirm_ward(db, report.code, actor, note or None, now=now,
+                                          expected_ward=report.ward_code)
     if action.name == TRANSFER:
         target = (data.target_ward or "").strip()
         if not target:
@@ -187,6 +203,8 @@ async def perform(db: Database, staff: Staff, code: str, action_name: str, data:
         raise ActionRefused(NOT_NOW.format(action=action.label, status=statuses.staff_label(report.status)))
     if data.photo_url and action.name != HANDLE:
         raise ActionRefused(PHOTO_ONLY_WHEN_HANDLED)
+    if action.name == CONFIRM_WARD and not report.ward_candidates:
+        raise ActionRefused(WARD_ALREADY_CERTAIN)
     note = _clean_note(action, data.note)
     try:
         return await _apply(db, staff, report, action, data, note, now)

@@ -6,6 +6,7 @@ citizen's own words as the note, so the ward sees why.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -13,11 +14,11 @@ from sqlalchemy import select, update
 from bot import statuses
 from bot.storage.db import Database
 from bot.storage.errors import StorageError
-from bot.storage.models import Report, utcnow
+from bot.storage.models import Report, Ward, utcnow
 from bot.storage.reports import CITIZEN_ACTOR, ReportView, change_status, report_state
 
 RATINGS = ("satisfied", "acceptable", "unsatisfied")
-REOPEN_WINDOW = timedelta(days=30)  # "vẫn còn vi phạm" refers to a report handled this recently
+REOPEN_WINDOW = timedelta(days=30)  # a reopening without a code is about a report handled this recently
 
 
 class NotYourReport(StorageError):
@@ -28,7 +29,8 @@ class NotHandled(StorageError):
     pass
 
 
-async def _check_owner_and_handled(db: Database, code: str, sender_id: str) -> str:
+async def reopenable(db: Database, code: str, sender_id: str) -> str:
+    """The canonical code when this sender's report stands as handled; raises otherwise."""
     state = await report_state(db, code)
     async with db.session() as session:
         owner = await session.scalar(select(Report.sender_id).where(Report.id == state.id))
@@ -39,22 +41,31 @@ async def _check_owner_and_handled(db: Database, code: str, sender_id: str) -> s
     return state.code
 
 
+@dataclass(frozen=True)
+class HandledReport:
+    code: str
+    category: str
+    ward_name: str
+
+
 async def recently_handled(db: Database, sender_id: str, within: timedelta = REOPEN_WINDOW,
-                           now: datetime | None = None) -> str | None:
-    """The sender's most recently handled report, if it was handled within `within`."""
+                           now: datetime | None = None, limit: int = 5) -> list[HandledReport]:
+    """The sender's reports handled within `within`, the most recent first: what "vẫn còn
+    vi phạm" without a code may refer to (the citizen picks one)."""
     since = (now or utcnow()) - within
     async with db.session() as session:
-        return await session.scalar(
-            select(Report.code).where(Report.sender_id == sender_id, Report.status == statuses.HANDLED,
-                                      Report.handled_at >= since)
-            .order_by(Report.handled_at.desc()).limit(1))
+        rows = await session.execute(
+            select(Report.code, Report.category, Ward.name).join(Ward, Ward.code == Report.ward_code)
+            .where(Report.sender_id == sender_id, Report.status == statuses.HANDLED, Report.handled_at >= since)
+            .order_by(Report.handled_at.desc()).limit(limit))
+        return [HandledReport(code, category, ward) for code, category, ward in rows]
 
 
 async def rate_report(db: Database, code: str, sender_id: str, rating: str, now: datetime | None = None) -> str:
     """Store the rating; returns the canonical code."""
     if rating not in RATINGS:
         raise ValueError(f"unknown rating {rating!r}")
-    canonical = await _check_owner_and_handled(db, code, sender_id)
+    canonical = await reopenable(db, code, sender_id)
     async with db.session() as session, session.begin():
         await session.execute(update(Report).where(Report.code == canonical)
                               .values(satisfaction=rating, satisfaction_at=now or utcnow())
@@ -63,7 +74,7 @@ async def rate_report(db: Database, code: str, sender_id: str, rating: str, now:
 
 
 async def reopen_report(db: Database, code: str, sender_id: str, words: str, now: datetime | None = None) -> ReportView:
-    canonical = await _check_owner_and_handled(db, code, sender_id)
+    canonical = await reopenable(db, code, sender_id)
     note = f"Người dân chưa hài lòng, phản ánh vẫn còn vi phạm: {words.strip()}" if words.strip() else \
         "Người dân chưa hài lòng với kết quả xử lý."
     view = await change_status(db, canonical, statuses.IN_PROGRESS, CITIZEN_ACTOR, note, now=now,

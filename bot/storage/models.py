@@ -10,6 +10,7 @@ to another ward (which keeps the status) and "note" for staff's internal note; s
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -75,6 +76,25 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+class CodeList(TypeDecorator):
+    """A short list of codes (e.g. ward codes) as JSON text, on every backend. An empty list is
+    stored as NULL and NULL reads back as an empty list, so "has any" is `IS NOT NULL` in SQL."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | tuple[str, ...] | None, dialect: Dialect) -> str | None:
+        if not value:
+            return None
+        return json.dumps(list(value), separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> list[str]:
+        if not value:
+            return []
+        loaded = json.loads(value)
+        return [str(code) for code in loaded] if isinstance(loaded, list) else []
+
+
 class Ward(Base):
     __tablename__ = "wards"
     __table_args__ = (CheckConstraint("kind IN ('phuong', 'xa')", name="kind"),)
@@ -104,6 +124,7 @@ class Report(Base):
         Index("ix_reports_ward_status_due", "ward_code", "status", "due_at"),  # the same, per ward
         Index("ix_reports_status_created", "status", "created_at"),  # city-wide status filters, newest first
         Index("ix_reports_ward_category_place", "ward_code", "category", "place_key"),  # likely duplicates
+        Index("ix_reports_ward_candidates", "ward_candidates", "ward_code", "status"),  # uncertain wards: few rows
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -126,6 +147,10 @@ class Report(Base):
     named_ward = Column(String(200), nullable=True)  # the unit the citizen named as a new ward
     place_key = Column(String(300), nullable=True)  # folded street + house number (or alley): same place
     ward_code = Column(String(5), ForeignKey("wards.code"), nullable=False)
+    # "Phường chưa chắc chắn": the citizen did not know which of several new wards their old ward
+    # became, and the bot filed the report to a best guess. The candidate wards' codes (JSON);
+    # NULL once the ward is certain (always, or after staff transferred or confirmed it).
+    ward_candidates = Column(CodeList, nullable=True)
     latitude = Column(Float, nullable=True)
     longitude = Column(Float, nullable=True)
     channel = Column(String(20), nullable=False)

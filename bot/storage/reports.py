@@ -9,6 +9,7 @@ on a read-to-write lock upgrade.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
@@ -38,10 +39,14 @@ from bot.storage.wards import WardRow, get_ward, seed_wards
 __all__ = [
     "ReportDraft", "ReportView", "WardRow", "submit_report", "find_report",
     "list_reports_for_sender", "ReportState", "report_state", "change_status", "transfer_report",
-    "add_note", "seed_wards", "get_ward",
+    "confirm_ward", "add_note", "seed_wards", "get_ward",
 ]
 
 CITIZEN_ACTOR = "citizen"
+WARD_CODE = re.compile(r"^\d{5}$")
+# History note (staff only) when an uncertain ward is confirmed as the right one.
+WARD_CONFIRMED_NOTE = ("Xác nhận phản ánh thuộc {ward} ({code}); bỏ đánh dấu “phường chưa chắc chắn” "
+                       "(phường ứng viên: {candidates}).")
 PHOTO = "photo"  # the citizen's photos
 RESULT_PHOTO = "result_photo"  # staff's photo of the result, with "handled"
 _CODE_ATTEMPTS = 5
@@ -65,6 +70,10 @@ class ReportDraft:
     photo_urls: list[str] = field(default_factory=list)
     priority: str = statuses.NORMAL
     address: AddressParts = field(default_factory=AddressParts)  # the parts; `address_text` is used without them
+    # "Phường chưa chắc chắn": codes of the wards the place may belong to when the citizen did not
+    # know which new ward their old ward became and `ward_code` is the bot's best guess. Non-empty
+    # means the ward is uncertain; staff see a mark until they transfer or confirm the ward.
+    ward_candidates: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,11 @@ class ReportView:
     latest_note: str | None  # note of the most recent status change (never an internal note)
     photo_urls: list[str]
     address: AddressParts = field(default_factory=AddressParts)
+    ward_candidates: list[str] = field(default_factory=list)  # non-empty: "phường chưa chắc chắn"
+
+    @property
+    def ward_uncertain(self) -> bool:
+        return bool(self.ward_candidates)
 
 
 def _view(report: Report) -> ReportView:
@@ -105,6 +119,7 @@ def _view(report: Report) -> ReportView:
         latest_note=next((h.note for h in reversed(report.history) if h.event == statuses.EVENT_STATUS), None),
         photo_urls=[a.url for a in report.attachments if a.kind == PHOTO],
         address=parts_of(report),
+        ward_candidates=list(report.ward_candidates or []),
     )
 
 
@@ -149,6 +164,16 @@ def _validate(draft: ReportDraft) -> None:
         raise InvalidReport(f"Unknown category {draft.category!r}")
     if draft.priority not in statuses.PRIORITIES:
         raise InvalidReport(f"Unknown priority {draft.priority!r}")
+    for code in draft.ward_candidates:
+        if not (isinstance(code, str) and WARD_CODE.match(code)):
+            raise InvalidReport(f"Not a ward code: {code!r}")
+
+
+def candidates_of(draft: ReportDraft) -> list[str]:
+    """The draft's candidate wards, each once, in order; none when the only one is the ward
+    itself (then nothing is uncertain)."""
+    codes = list(dict.fromkeys(draft.ward_candidates))
+    return codes if any(code != draft.ward_code for code in codes) else []
 
 
 def _new_report(draft: ReportDraft, code: str, now: datetime, ward_name: str) -> Report:
@@ -157,7 +182,8 @@ def _new_report(draft: ReportDraft, code: str, now: datetime, ward_name: str) ->
         code=code, draft_key=draft.draft_key, category=draft.category,
         priority=draft.priority, description=draft.description,
         citizen_text=draft.citizen_text, address_text=address, **_part_values(draft.address),
-        ward_code=draft.ward_code, latitude=draft.latitude, longitude=draft.longitude,
+        ward_code=draft.ward_code, ward_candidates=candidates_of(draft) or None,
+        latitude=draft.latitude, longitude=draft.longitude,
         channel=draft.channel, sender_id=draft.sender_id, conversation_id=draft.conversation_id or draft.sender_id,
         phone=draft.phone,
         anonymous=draft.anonymous, status=statuses.NEW,
@@ -240,18 +266,21 @@ class ReportState:
     status: str
     ward_code: str
     acknowledged_at: datetime | None
+    ward_candidates: list[str] = field(default_factory=list)  # non-empty: the ward is uncertain
 
 
 async def report_state(db: Database, code: str) -> ReportState:
     canonical = normalize_code(code) or code
     async with db.session() as session:
         row = (await session.execute(
-            select(Report.id, Report.code, Report.status, Report.ward_code, Report.acknowledged_at)
+            select(Report.id, Report.code, Report.status, Report.ward_code, Report.acknowledged_at,
+                   Report.ward_candidates)
             .where(Report.code == canonical)
         )).one_or_none()
     if row is None:
         raise ReportNotFound(canonical)
-    return ReportState(row.id, row.code, row.status, row.ward_code, row.acknowledged_at)
+    return ReportState(row.id, row.code, row.status, row.ward_code, row.acknowledged_at,
+                       list(row.ward_candidates or []))
 
 
 def _check_expected(current: ReportState, expected_status: str | None, expected_ward: str | None) -> None:
@@ -368,7 +397,8 @@ async def transfer_report(
     *, now: datetime | None = None, expected_status: str | None = None, expected_ward: str | None = None,
 ) -> ReportView:
     """Send a report to another ward: the status is kept, the history gets a "transfer"
-    entry naming both wards, and the citizen is told which ward handles it now.
+    entry naming both wards, and the citizen is told which ward handles it now. A transfer
+    settles an uncertain ward: the candidates are cleared.
 
     Raises ReportNotFound, UnknownWard, InvalidReport (same ward) or ConcurrentUpdate.
     """
@@ -386,10 +416,41 @@ async def transfer_report(
         row = (await session.execute(select(Report).where(Report.id == current.id))).scalar_one()
         parts = parts_of(row)
         moved = {"address_text": parts.display(target.name)} if not parts.empty and parts.place_line() else {}
-        await _update_unchanged(session, current, {"ward_code": to_ward, "updated_at": now, **moved})
+        await _update_unchanged(session, current, {"ward_code": to_ward, "ward_candidates": None, "updated_at": now,
+                                                   **moved})
         history = await _record(session, current, statuses.EVENT_TRANSFER, current.status, actor, note, now)
         await _notify_citizen(session, current.id, f"transfer:{history.id}", lambda report: (
             messages_vi.transfer_notification(report.code, target.name)))
+    return await _reload(db, current.id)
+
+
+async def confirm_ward(
+    db: Database, code: str, actor: str, note: str | None = None, *, now: datetime | None = None,
+    expected_ward: str | None = None,
+) -> ReportView:
+    """The report's ward is the right one after all: the candidates are cleared (the mark
+    "phường chưa chắc chắn" goes) and the history gets an internal "note" entry saying who
+    confirmed it. Staff's confirmation, or the citizen's (`actor="citizen"`); the citizen is
+    not notified (the ward did not change) and `updated_at` is kept.
+
+    Raises ReportNotFound or ConcurrentUpdate (the report moved meanwhile). A report whose
+    ward is already certain is returned unchanged.
+    """
+    current = await report_state(db, code)
+    _check_expected(current, None, expected_ward)
+    if not current.ward_candidates:
+        return await _reload(db, current.id)
+    names: dict[str, str] = {}
+    for ward_code in (current.ward_code, *current.ward_candidates):
+        ward = await get_ward(db, ward_code)
+        names[ward_code] = ward.name if ward else ward_code
+    entry = WARD_CONFIRMED_NOTE.format(ward=names[current.ward_code], code=current.ward_code,
+                                       candidates=", ".join(names[c] for c in current.ward_candidates))
+    if note and note.strip():
+        entry = f"{entry} {note.strip()}"
+    async with db.session() as session, session.begin():
+        await _update_unchanged(session, current, {"ward_candidates": None})
+        await _record(session, current, statuses.EVENT_NOTE, current.status, actor, entry, now or utcnow())
     return await _reload(db, current.id)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.collation import sort_key
 from bot.storage.db import Database
 from bot.storage.models import Ward
 
@@ -71,9 +72,11 @@ async def get_ward(db: Database, code: str) -> WardRow | None:
 
 
 async def list_wards(db: Database, *, active_only: bool = True) -> list[WardRow]:
-    """Wards by name (e.g. the targets of a transfer)."""
-    statement = select(Ward).order_by(Ward.name)
+    """Wards in Vietnamese alphabetical order of their names (`bot.collation`: the database's
+    own collation would put "Đống Đa" after "Yên Hòa"), e.g. the targets of a transfer."""
+    statement = select(Ward)
     if active_only:
         statement = statement.where(Ward.active.is_(True))
     async with db.session() as session:
-        return [_row(ward) for ward in (await session.execute(statement)).scalars()]
+        rows = [_row(ward) for ward in (await session.execute(statement)).scalars()]
+    return sorted(rows, key=lambda ward: sort_key(ward.name))

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback
 from actions.report_start import ActionStartReport
-from bot import statuses
+from actions.status import ActionCheckStatus
+from bot import messages_vi as msg, statuses
 from bot.storage.db import Database
 from bot.storage.models import Notification, Report
 from bot.storage.reports import change_status, find_report
@@ -75,23 +76,63 @@ async def test_only_the_reporting_citizen_can_rate_and_only_once_handled(databas
 
 def said(text: str, intent: str) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
-    events = [{"event": "user", "text": text, "parse_data": latest}]
+    events = [{"event": "user", "text": text, "input_channel": "rest", "parse_data": latest}]
     return Tracker(SENDER, {}, latest, events, False, None, {}, "action_listen")
 
 
-async def test_still_there_after_handling_reopens_instead_of_starting_a_new_report(database: Database) -> None:
+async def test_a_status_question_never_reopens(database: Database) -> None:
     report = await handled_report(database)
     dispatcher = CollectingDispatcher()
-    events = await ActionStartReport().run(dispatcher, said("quán đó vẫn còn bày bàn ghế ra vỉa hè như cũ", "report_sidewalk"), {})
-    assert [e["event"] for e in events] == ["followup"] and events[0]["name"] == "action_listen"
-    assert "mở lại" in dispatcher.messages[0]["text"]
-    assert (await find_report(database, report.code)).status == statuses.IN_PROGRESS
+    await ActionCheckStatus().run(dispatcher, said(f"Phản ánh {report.code} sao vẫn chưa có kết quả?", "check_status"), {})
+    assert report.code in dispatcher.messages[0]["text"]
+    await ActionStartReport().run(CollectingDispatcher(), said("quán đó vẫn còn bày bàn ghế ra vỉa hè", "report_sidewalk"), {})
+    assert (await find_report(database, report.code)).status == statuses.HANDLED
 
 
-async def test_without_a_handled_report_still_there_is_a_new_report(database: Database) -> None:
-    events = await ActionStartReport().run(CollectingDispatcher(), said("quán đó vẫn còn bày bàn ghế ra vỉa hè", "report_sidewalk"), {})
+async def test_reopen_by_code_keeps_the_citizens_words_as_the_reason(database: Database) -> None:
+    report = await handled_report(database)
+    text = f"{report.code} báo đã xử lý mà quán vẫn bày bàn ghế ra vỉa hè"
+    events = await feedback.ActionReopenRequest().run(CollectingDispatcher(), said(text, "reopen_report"), {})
+    assert [(e["event"], e.get("name")) for e in events] == [
+        ("slot", "reopen_code"), ("slot", "reopen_reason"), ("followup", "reopen_form")]
+    assert events[1]["value"] == text
+
+
+async def test_reopen_without_a_code_asks_which_report_with_buttons(database: Database) -> None:
+    report = await handled_report(database)
+    other = await stored_report(database, sender_id=SENDER)  # not handled: not offered
+    dispatcher = CollectingDispatcher()
+    events = await feedback.ActionReopenRequest().run(dispatcher, said("vẫn còn vi phạm, mở lại giúp tôi", "reopen_report"), {})
+    assert events == []
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ['/reopen_report{"report_code": "%s"}' % report.code] and other.code not in str(payloads)
+    assert (await find_report(database, report.code)).status == statuses.HANDLED
+
+
+async def test_reopen_of_someone_elses_or_an_open_report_is_refused(database: Database) -> None:
+    report = await handled_report(database)
+    dispatcher = CollectingDispatcher()
+    latest = {"text": f"mở lại {report.code}", "intent": {"name": "reopen_report"}, "entities": []}
+    stranger = Tracker("someone-else", {}, latest, [], False, None, {}, "action_listen")
+    assert await feedback.ActionReopenRequest().run(dispatcher, stranger, {}) == []
+    fresh = await stored_report(database, sender_id=SENDER)
+    await feedback.ActionReopenRequest().run(dispatcher, said(f"mở lại {fresh.code}", "reopen_report"), {})
+    assert "không tìm thấy" in dispatcher.messages[0]["text"] and "chưa ở trạng thái" in dispatcher.messages[1]["text"]
+
+
+async def test_reopen_with_nothing_handled_and_a_violation_starts_a_report(database: Database) -> None:
+    events = await feedback.ActionReopenRequest().run(
+        CollectingDispatcher(), said("quán đó vẫn còn bày bàn ghế ra vỉa hè", "reopen_report"), {})
+    assert events[-1]["name"] == "report_form"
     assert {"event": "slot", "name": "category", "value": "sidewalk"} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+
+
+async def test_the_reason_question_gives_an_example_of_the_reports_kind(database: Database) -> None:
+    report = await handled_report(database)
+    dispatcher = CollectingDispatcher()
+    await feedback.ActionAskReopenReason().run(dispatcher, tracker(SENDER, slots={"reopen_code": report.code}), {})
+    assert dispatcher.messages[0]["text"] == msg.ASK_REOPEN_REASON[report.category]
 
 
 def test_the_button_that_opened_the_form_is_not_the_citizens_reason() -> None:

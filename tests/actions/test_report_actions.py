@@ -45,9 +45,9 @@ def test_short_first_message_leaves_questions_open() -> None:
     assert slots["description"] is None and slots["location"] is None
 
 
-async def test_split_ward_sets_candidates_and_the_question_shows_them() -> None:
+async def test_split_ward_sets_candidates_and_the_question_shows_them(database: Database) -> None:
     form = ValidateReportForm()
-    result = form.validate_location("p. Thành Công, q. Ba Đình", CollectingDispatcher(), tracker(), {})
+    result = await form.validate_location("p. Thành Công, q. Ba Đình", CollectingDispatcher(), tracker(), {})
     assert result["location"] is None and len(result["ward_candidates"]) == 2
     dispatcher = CollectingDispatcher()
     await ActionAskLocation().run(dispatcher, tracker(result), {})
@@ -55,9 +55,9 @@ async def test_split_ward_sets_candidates_and_the_question_shows_them() -> None:
     assert titles == ["Phường Giảng Võ", "Phường Ô Chợ Dừa"]
 
 
-def test_candidate_button_resolves_the_ward() -> None:
+async def test_candidate_button_resolves_the_ward(database: Database) -> None:
     t = tracker(text='/inform{"ward_code": "00190"}', entities=[{"entity": "ward_code", "value": "00190"}])
-    result = ValidateReportForm().validate_location(t.latest_message["text"], CollectingDispatcher(), t, {})
+    result = await ValidateReportForm().validate_location(t.latest_message["text"], CollectingDispatcher(), t, {})
     assert (result["location"], result["ward_name"]) == ("00190", "Phường Ô Chợ Dừa")
 
 
@@ -65,8 +65,8 @@ def test_candidate_button_resolves_the_ward() -> None:
     ("phuong cat minh", "typo_or_outside"),  # a typo of the old Cát Linh, or Cát Minh elsewhere
     ("phường Tân Lập", "unit_type_mismatch"),  # only a "xã Tân Lập" in Hanoi
 ])
-async def test_an_uncertain_ward_name_is_asked_about_with_its_own_explanation(text: str, note: str) -> None:
-    result = ValidateReportForm().validate_location(text, CollectingDispatcher(), tracker(), {})
+async def test_an_uncertain_ward_name_is_asked_about_with_its_own_explanation(text: str, note: str, database: Database) -> None:
+    result = await ValidateReportForm().validate_location(text, CollectingDispatcher(), tracker(), {})
     assert result["location"] is None and result["location_note"] == note and result["ward_candidates"]
     dispatcher = CollectingDispatcher()
     await ActionAskLocation().run(dispatcher, tracker(result), {})
@@ -74,8 +74,8 @@ async def test_an_uncertain_ward_name_is_asked_about_with_its_own_explanation(te
     assert dispatcher.messages[0]["buttons"]
 
 
-def test_outside_hanoi_is_noted() -> None:
-    result = ValidateReportForm().validate_location("quận 3 Sài Gòn", CollectingDispatcher(), tracker(), {})
+async def test_outside_hanoi_is_noted(database: Database) -> None:
+    result = await ValidateReportForm().validate_location("quận 3 Sài Gòn", CollectingDispatcher(), tracker(), {})
     assert result["location"] is None and result["location_note"] == "outside"
 
 
@@ -85,25 +85,25 @@ def test_outside_hanoi_is_noted() -> None:
     ("/stay_anonymous", "stay_anonymous", "anonymous"),
     ("tôi muốn ẩn danh", "stay_anonymous", "anonymous"),
 ])
-def test_contact(text: str, intent: str, expected: str) -> None:
-    result = ValidateReportForm().validate_contact(text, CollectingDispatcher(), tracker(text=text, intent=intent), {})
+async def test_contact(text: str, intent: str, expected: str, database: Database) -> None:
+    result = await ValidateReportForm().validate_contact(text, CollectingDispatcher(), tracker(text=text, intent=intent), {})
     assert result["contact"] == expected
 
 
-def test_bad_phone_is_asked_again() -> None:
+async def test_bad_phone_is_asked_again(database: Database) -> None:
     dispatcher = CollectingDispatcher()
-    result = ValidateReportForm().validate_contact("12345", dispatcher, tracker(text="12345"), {})
+    result = await ValidateReportForm().validate_contact("12345", dispatcher, tracker(text="12345"), {})
     assert result["contact"] is None and dispatcher.messages[0]["text"] == msg.CONTACT_INVALID
 
 
-def test_correction_with_a_new_place_replaces_the_ward() -> None:
+async def test_correction_with_a_new_place_replaces_the_ward(database: Database) -> None:
     text = "không phải, ở phường Bạch Mai"
-    result = ValidateReportForm().validate_confirmed(False, CollectingDispatcher(), tracker(text=text, intent="deny"), {})
+    result = await ValidateReportForm().validate_confirmed(False, CollectingDispatcher(), tracker(text=text, intent="deny"), {})
     assert result["ward_code"] == "00292" and result["confirmed"] is None
 
 
-def test_deny_without_a_place_asks_for_the_place_again() -> None:
-    result = ValidateReportForm().validate_confirmed(False, CollectingDispatcher(), tracker(text="/deny", intent="deny"), {})
+async def test_deny_without_a_place_asks_for_the_place_again(database: Database) -> None:
+    result = await ValidateReportForm().validate_confirmed(False, CollectingDispatcher(), tracker(text="/deny", intent="deny"), {})
     assert result["location"] is None and result["ward_code"] is None
 
 

@@ -1,6 +1,7 @@
 """The staff console in headless Debian Chromium: a ward officer filters the queue, works a
 report to "handled", transfers another to the next ward, whose officer then has it; a
-supervisor reads the KPI and hotspot pages, and an officer marks a likely duplicate in one click.
+supervisor reads the KPI and hotspot pages, and an officer marks a likely duplicate in one click;
+a report with an uncertain ward goes to a candidate ward in one click.
 
 Only our web server runs (in this process, on a free port, against a migrated SQLite file):
 the console needs neither Rasa nor the action server.
@@ -11,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.staff.workflow import CANDIDATE_TRANSFER_REASON
 from bot.storage.reports import find_report
 from tests.browser.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.console import running_console
 from tests.helpers.figures import seed_figures
-from tests.helpers.staff import PASSWORD, WARD_B, use_cheap_hashing
+from tests.helpers.reports import stored_report
+from tests.helpers.staff import PASSWORD, WARD_A, WARD_B, use_cheap_hashing
 
 TIMEOUT_MS = 15_000
 
@@ -185,3 +188,47 @@ async def test_kpis_hotspots_and_a_one_click_duplicate(tmp_path: Path, monkeypat
 
         assert not s.errors and not a.errors, s.errors + a.errors
         assert (await find_report(console.db, first.code)).status == "duplicate"
+
+
+async def test_uncertain_ward_one_click_transfer_and_codes_on_one_line(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Phường chưa chắc chắn" in the queue and on the report; one click sends the report to a
+    candidate ward with the prepared reason, and the mark is gone; codes never wrap."""
+    from playwright.async_api import async_playwright
+
+    use_cheap_hashing(monkeypatch)
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with running_console(tmp_path) as console, async_playwright() as playwright:
+        report = await stored_report(console.db, ward_code=WARD_A, ward_candidates=[WARD_A, WARD_B],
+                                     description="Bày hàng kín vỉa hè, không rõ phường mới")
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            a = await signed_in(browser, console.url, "canbo-a", "canbo.a")
+            row = a.page.locator(f"[data-testid=queue-row][data-code='{report.code}']")
+            assert "Phường chưa chắc chắn" in await row.locator("[data-testid=uncertain-ward]").inner_text()
+            code = row.locator(".code")
+            assert await code.evaluate("(node) => getComputedStyle(node).whiteSpace") == "nowrap"
+            assert (await code.bounding_box())["height"] < 30  # one line
+            await a.shot(21, "uncertain-queue")
+
+            async with a.page.expect_navigation():
+                await row.locator("a").first.click()
+            assert await a.page.locator("[data-testid=uncertain-ward]").is_visible()
+            assert await a.page.locator("[data-testid=candidate-ward]").count() == 2
+            await a.shot(22, "uncertain-report")
+            async with a.page.expect_navigation():
+                await a.page.click(f"[data-testid=transfer-to-candidate][data-ward='{WARD_B}']")
+            assert a.page.url.endswith("/console/")
+            assert "Phường Kim Liên" in await a.page.inner_text("[data-testid=flash]")
+
+            b = await signed_in(browser, console.url, "canbo-b", "canbo.b")
+            await b.page.goto(f"{console.url}/console/reports/{report.code}")
+            assert await b.page.locator("[data-testid=uncertain-ward]").count() == 0
+            assert CANDIDATE_TRANSFER_REASON in await b.page.inner_text("[data-testid=history]")
+            await b.shot(23, "uncertain-transferred")
+        finally:
+            await browser.close()
+
+        assert not a.errors and not b.errors, a.errors + b.errors
+        view = await find_report(console.db, report.code)
+        assert view.ward_code == WARD_B and not view.ward_uncertain

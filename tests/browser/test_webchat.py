@@ -6,8 +6,12 @@ and the web server, exposing ``web_url``, ``rasa_url`` and ``database_url``.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -38,6 +42,7 @@ CODE_PATTERN = re.compile(r"PA-[2-9A-HJ-NP-Z]{6}")
 BOT_TIMEOUT_MS = 60_000
 
 BOT_BUBBLES = "#messages .msg.bot"
+READY = '#chat-app[data-connection="ready"]'
 
 pytestmark = [
     pytest.mark.browser,
@@ -102,6 +107,29 @@ class ChatDriver:
                 return title
         raise AssertionError(f"none of {titles} offered")
 
+    async def wait_for_bot_text(self, text: str) -> None:
+        await self.page.locator(BOT_BUBBLES, has_text=text).first.wait_for(timeout=BOT_TIMEOUT_MS)
+
+    async def file_report(self) -> str:
+        """The citizen's report from the first message to its code (with a photo, anonymous)."""
+        await self.send_text(REPORT_TEXT)
+        await self.wait_for_any_quick_reply("Bỏ qua", "Ẩn danh")
+        await self.screenshot("report-sent")
+
+        # The bot may offer to skip the photo; send one instead.
+        await self.upload_photo(TINY_PNG)
+        await self.screenshot("photo-sent")
+
+        await self.click_quick_reply("Ẩn danh")
+        await self.quick_reply("Gửi phản ánh").wait_for(timeout=BOT_TIMEOUT_MS)
+        await self.screenshot("summary")
+
+        await self.click_quick_reply("Gửi phản ánh")
+        return await self.find_report_code()
+
+    async def stored(self, key: str) -> str | None:
+        return await self.page.evaluate("(key) => localStorage.getItem(key)", key)
+
     async def find_report_code(self) -> str:
         handle = await self.page.wait_for_function(
             """([selector, source]) => {
@@ -156,7 +184,10 @@ def assert_report_stored(database_url: str, code: str) -> None:
         engine.dispose()
 
 
-async def test_citizen_files_a_report(stack) -> None:
+@asynccontextmanager
+async def chat_page(stack, *, width: int = 420) -> AsyncIterator[tuple[ChatDriver, list[str]]]:
+    """A fresh browser profile on the chat page, connected; with the page's errors (uncaught
+    exceptions and CSP violations), which a test asserts empty."""
     from playwright.async_api import async_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -165,38 +196,125 @@ async def test_citizen_files_a_report(stack) -> None:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = await browser.new_context(locale="vi-VN", viewport={"width": 420, "height": 860})
+            context = await browser.new_context(locale="vi-VN", viewport={"width": width, "height": 860})
             page = await context.new_page()
-            page_errors: list[str] = []  # uncaught exceptions and CSP violations
+            page_errors: list[str] = []
             page.on("pageerror", lambda error: page_errors.append(str(error)))
             page.on(
                 "console",
                 lambda m: page_errors.append(m.text) if "Content Security Policy" in m.text else None,
             )
-            chat = ChatDriver(page)
-
             await page.goto(stack.web_url)
-            await page.wait_for_selector('#chat-app[data-connection="ready"]', timeout=BOT_TIMEOUT_MS)
-            await chat.screenshot("loaded")
-
-            await chat.send_text(REPORT_TEXT)
-            await chat.wait_for_any_quick_reply("Bỏ qua", "Ẩn danh")
-            await chat.screenshot("report-sent")
-
-            # The bot may offer to skip the photo; send one instead.
-            await chat.upload_photo(TINY_PNG)
-            await chat.screenshot("photo-sent")
-
-            await chat.click_quick_reply("Ẩn danh")
-            await chat.quick_reply("Gửi phản ánh").wait_for(timeout=BOT_TIMEOUT_MS)
-            await chat.screenshot("summary")
-
-            await chat.click_quick_reply("Gửi phản ánh")
-            code = await chat.find_report_code()
-            await chat.screenshot("submitted")
+            await page.wait_for_selector(READY, timeout=BOT_TIMEOUT_MS)
+            yield ChatDriver(page), page_errors
         finally:
             await browser.close()
+
+
+async def test_citizen_files_a_report(stack) -> None:
+    async with chat_page(stack) as (chat, page_errors):
+        await chat.screenshot("loaded")
+        code = await chat.file_report()
+        await chat.screenshot("submitted")
 
     assert CODE_PATTERN.fullmatch(code)
     assert not page_errors, page_errors
     assert_report_stored(stack.database_url, code)
+
+
+CODE_STYLE = """(code) => {
+    for (const span of document.querySelectorAll('#messages .msg.bot .code')) {
+        if (span.textContent === code) return getComputedStyle(span).whiteSpace;
+    }
+    return null;
+}"""
+
+
+async def test_history_survives_a_reload_and_a_new_chat_keeps_the_citizen(stack) -> None:
+    async with chat_page(stack) as (chat, page_errors):
+        page = chat.page
+        page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))  # "Trò chuyện mới?"
+        code = await chat.file_report()
+        # (c) the code sits in a span that never wraps
+        assert await page.evaluate(CODE_STYLE, code) == "nowrap"
+        citizen = await chat.stored("phananh.citizen")
+        first_conversation = await chat.stored("phananh.conversation")
+        assert citizen and first_conversation
+        bubbles = await page.locator("#messages .msg").count()
+
+        # (a) a reload shows the same conversation, the code included, still on one line
+        await page.reload()
+        await page.wait_for_selector(READY, timeout=BOT_TIMEOUT_MS)
+        await chat.wait_for_bot_text(code)
+        assert await page.locator("#messages .msg.user", has_text="Quán cà phê bày bàn ghế").count() == 1
+        assert await page.locator("#messages .msg.user.photo-sent").count() == 1  # the photo, as a note
+        assert await page.locator("#messages .msg").count() == bubbles
+        assert await page.evaluate(CODE_STYLE, code) == "nowrap"
+        assert await page.locator(".quick-replies:not(.used)").count() == 0  # answered buttons stay retired
+        assert await chat.stored("phananh.conversation") == first_conversation
+        await chat.screenshot("reloaded")
+
+        # (b) "Trò chuyện mới": an empty conversation for the same citizen, whose reports are listed
+        await page.click("#new-chat-button")
+        await page.wait_for_function(
+            "(old) => { const id = localStorage.getItem('phananh.conversation'); return id && id !== old; }",
+            arg=first_conversation, timeout=BOT_TIMEOUT_MS)
+        assert await page.locator("#messages .msg.bot, #messages .msg.user").count() == 0
+        assert await chat.stored(f"phananh.history.{first_conversation}") is None
+        assert await chat.stored("phananh.citizen") == citizen
+        await chat.send_text("phản ánh của tôi")
+        await chat.wait_for_bot_text(code)
+        await chat.screenshot("my-reports")
+
+        # the new conversation's history is its own
+        await page.reload()
+        await page.wait_for_selector(READY, timeout=BOT_TIMEOUT_MS)
+        await chat.wait_for_bot_text(code)
+        assert await page.locator("#messages .msg.user", has_text="phản ánh của tôi").count() == 1
+        assert await page.locator("#messages .msg.user", has_text="Quán cà phê bày bàn ghế").count() == 0
+
+    assert not page_errors, page_errors
+
+
+async def test_history_is_bounded_and_stays_text(stack) -> None:
+    """Only the last 100 bubbles are kept, and a stored text is never read as HTML."""
+    async with chat_page(stack) as (chat, page_errors):
+        page = chat.page
+        conversation = await chat.stored("phananh.conversation")
+        assert conversation
+        entries = [{"kind": "bot", "text": f"tin {n} PA-ZMK6KA"} for n in range(130)]
+        entries.append({"kind": "user", "text": '<img src=x onerror="window.hacked=1">'})
+        await page.evaluate("([key, value]) => localStorage.setItem(key, value)",
+                            [f"phananh.history.{conversation}", json.dumps(entries)])
+        await page.reload()
+        await page.wait_for_selector(READY, timeout=BOT_TIMEOUT_MS)
+        assert await page.locator("#messages .msg.bot").count() == 99
+        assert await page.locator("#messages .msg.bot").first.inner_text() == "tin 31 PA-ZMK6KA"
+        assert await page.locator("#messages .msg.user").last.inner_text() == '<img src=x onerror="window.hacked=1">'
+        assert await page.locator("#messages .msg img").count() == 0
+        assert await page.evaluate("() => window.hacked === undefined")
+        assert await page.evaluate(CODE_STYLE, "PA-ZMK6KA") == "nowrap"
+        stored = json.loads(await chat.stored(f"phananh.history.{conversation}"))
+        assert len(stored) <= 100
+    assert not page_errors, page_errors
+
+
+async def test_photo_and_location_buttons_have_text_labels(stack) -> None:
+    """(d) readable without an emoji font: a visible word, and a name for screen readers."""
+    for width in (320, 760):
+        async with chat_page(stack, width=width) as (chat, page_errors):
+            page = chat.page
+            for selector, word, name in (("#attach-button", "Ảnh", "Gửi ảnh"),
+                                         ("#location-button", "Vị trí", "Gửi vị trí hiện tại")):
+                button = page.locator(selector)
+                label = button.locator(".label")
+                assert await label.inner_text() == word and await label.is_visible()
+                box = await label.bounding_box()
+                assert box and box["width"] > 10, box
+                assert word in await button.inner_text()
+                assert await button.get_attribute("aria-label") == name
+                assert await page.get_by_role("button", name=name).count() == 1
+            composer = await page.locator("#chat-input").bounding_box()
+            assert composer and composer["width"] >= 100, composer  # the text box keeps its room
+            await chat.screenshot(f"buttons-{width}")
+        assert not page_errors, page_errors

@@ -149,4 +149,4 @@ def test_status_changes_reach_the_citizen_on_zalo_and_wait_outside_the_window(st
     wait_for(lambda: rows(stack, "SELECT status FROM notifications WHERE recipient_id = ? ORDER BY id DESC LIMIT 1",
                           chat.user_id) == [("held",)])
     chat.say("phản ánh của tôi")  # the citizen writes again: the held news goes out
-    wait_for(lambda: any("đang được" in text_of(m) for m in fake_zalo.delivered_to(chat.user_id)))
+    wait_for(lambda: any("đang xử lý phản ánh" in text_of(m) for m in fake_zalo.delivered_to(chat.user_id)))

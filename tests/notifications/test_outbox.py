@@ -60,7 +60,7 @@ async def test_web_messages_wait_for_the_page_and_are_taken_once(db: Database) -
     await change_status(db, report.code, statuses.IN_PROGRESS, "staff-1")
     assert await OutboxWorker(db, {"zalo": Recorder()}).run_once() == 0  # not a push channel
     [taken] = await outbox.take_for_recipient(db, ["socketio", "rest"], "browser-1")
-    assert "đang được" in taken.text
+    assert "đang xử lý" in taken.text
     assert await outbox.take_for_recipient(db, ["socketio", "rest"], "browser-1") == []
 
 

@@ -9,10 +9,11 @@ from bot import statuses
 from bot.staff.access import SUPERVISOR
 from bot.staff.errors import AccessDenied
 from bot.staff.queue import (
-    DUE, NEWEST, OLDEST, InvalidCursor, QueueFilter, encode_cursor, list_queue, overdue_overview,
+    DUE, NEWEST, OLDEST, WARD, InvalidCursor, QueueFilter, encode_cursor, list_queue, overdue_overview,
 )
 from bot.storage.db import Database
 from bot.storage.reports import ReportView, change_status, submit_report
+from bot.storage.wards import WardRow, seed_wards
 from tests.helpers.reports import sample_draft
 from tests.helpers.staff import WARD_A, WARD_B, staff
 
@@ -134,3 +135,34 @@ async def test_overdue_overview(db: Database) -> None:
     assert [r.code for r in wards[1].most_overdue] == [late.code]
     with pytest.raises(AccessDenied):
         await overdue_overview(db, OFFICER_A, now=now)
+
+
+async def test_sorted_by_ward_name_in_vietnamese_order_with_pages(db: Database) -> None:
+    """"Phường Đống Đa" comes after "Phường Dịch Vọng" and before "Phường Hai Bà Trưng" (a
+    plain ORDER BY name would put Đ after V); within a ward, newest first."""
+    await seed_wards(db, [WardRow("00200", "Phường Đống Đa", "Đống Đa", "phuong"),
+                          WardRow("00201", "Phường Dịch Vọng", "Dịch Vọng", "phuong"),
+                          WardRow("00202", "Phường Yên Hòa", "Yên Hòa", "phuong")])
+    wards = ["00200", "00202", WARD_A, "00201", WARD_B, "00256", "00292"]
+    made: dict[str, list[str]] = {}
+    for n in range(3):
+        for ward in wards:
+            made.setdefault(ward, []).append((await add(db, MONDAY + timedelta(hours=n), ward_code=ward)).code)
+    # Bạch Mai, Dịch Vọng, Đống Đa, Hai Bà Trưng, Kim Liên, Văn Miếu - Quốc Tử Giám, Yên Hòa
+    order = ["00292", "00201", "00200", "00256", WARD_B, WARD_A, "00202"]
+    expected = [code for ward in order for code in reversed(made[ward])]
+    pages, cursor = [], None
+    while True:
+        page = await list_queue(db, WATCHER, QueueFilter(sort=WARD), cursor, page_size=4)
+        pages.append([row.code for row in page.rows])
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [len(p) for p in pages] == [4, 4, 4, 4, 4, 1]
+    assert [code for page in pages for code in page] == expected
+    with pytest.raises(InvalidCursor):  # a ward-order cursor names a ward, the others do not
+        await list_queue(db, WATCHER, QueueFilter(sort=WARD), encode_cursor(WARD, MONDAY, 1))
+    with pytest.raises(InvalidCursor):
+        await list_queue(db, WATCHER, QueueFilter(sort=WARD), encode_cursor(WARD, MONDAY, 1, "x' OR 1=1"))
+    with pytest.raises(InvalidCursor):
+        await list_queue(db, WATCHER, QueueFilter(), encode_cursor(NEWEST, MONDAY, 1, WARD_A))

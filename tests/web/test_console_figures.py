@@ -78,7 +78,7 @@ async def test_kpi_csv_has_a_bom_and_a_row_per_ward_and_for_the_city(http: aioht
     assert rows[1][:4] == [WARD_B, WARD_B_NAME, "4", "0.333"]
     assert rows[2][:4] == [WARD_A, WARD_A_NAME, "6", "0.500"]
     assert rows[-1] == ["city", "Toàn thành phố", "10", "0.400", "27.0", "120.0", "3", "0.333", "0.333", "0.333",
-                        "6", "1"]
+                        "6", "1", "0", "0.000"]
 
     page = await (await http.get(f"/console/kpis?ward={WARD_A}")).text()
     assert f'href="/console/kpis.csv?ward={WARD_A}&amp;from=' in page

@@ -47,7 +47,7 @@ def setup_console(app: web.Application, settings: Settings, database: Database, 
     env = app[TEMPLATES_KEY]
     env.filters["dt"] = format_datetime
     env.filters.update(day=format_date, percent=formats.percent, duration=formats.duration, number=formats.number,
-                       decimal=formats.decimal)
+                       decimal=formats.decimal, code=formats.code, codes=formats.with_codes)
     env.globals["staff_label"] = statuses.staff_label
     env.globals["osm_link"] = osm_link
 

@@ -31,8 +31,10 @@ async def reports(request: web.Request) -> web.Response:
     if parsed.errors:
         return json_response({"error": " ".join(parsed.errors)}, status=400)
     result = await list_queue(database(request), current_staff(request), parsed.filters, parsed.cursor)
-    return json_response({"reports": result.rows, "next_cursor": result.next_cursor,
-                          "counts": result.counts, "overdue_count": result.overdue_count})
+    rows = [{**jsonable(row), "ward_uncertain": row.ward_uncertain} for row in result.rows]
+    return json_response({"reports": rows, "next_cursor": result.next_cursor,
+                          "counts": result.counts, "overdue_count": result.overdue_count,
+                          "uncertain_count": result.uncertain_count})
 
 
 @routes.get("/api/staff/reports/{code}")
@@ -42,7 +44,9 @@ async def report(request: web.Request) -> web.Response:
     for name in HIDDEN_FIELDS:
         body.pop(name, None)
     body["transcript"] = await request.app[TRANSCRIPTS_KEY].for_staff(detail.conversation_id, detail.created_at, detail.can_act)
-    body["actions"] = [a.name for a in available_actions(detail.status)] if detail.can_act else []
+    body["actions"] = [a.name for a in available_actions(detail.status, ward_uncertain=detail.ward_uncertain)] \
+        if detail.can_act else []
+    body["ward_uncertain"] = detail.ward_uncertain
     return json_response(body)
 
 

@@ -1,5 +1,10 @@
-"""Figures as staff read them, in Vietnamese: "66,7%", "2 giờ 15 phút", "1 ngày 3 giờ"."""
+"""Figures as staff read them, in Vietnamese: "66,7%", "2 giờ 15 phút", "1 ngày 3 giờ"; and
+report codes that never break across lines."""
 from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
 
 NO_DATA = "chưa có số liệu"
 
@@ -39,3 +44,19 @@ def duration(hours: float | None) -> str:
 def number(value: int) -> str:
     """Thousands with dots: 12345 → "12.345"."""
     return f"{value:,}".replace(",", ".")
+
+
+# A report code as written by `bot.codes.generate_code` (PA- and 6 characters without 0/O/1/I).
+CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])PA-[23456789A-HJ-NP-Z]{6}(?![A-Za-z0-9])")
+
+
+def code(value: str) -> Markup:
+    """A code in a span that keeps it on one line (`.code` in console.css: white-space: nowrap);
+    otherwise "PA-ZMK6KA" may break after its dash in a narrow table cell."""
+    return Markup('<span class="code">{}</span>').format(value)
+
+
+def with_codes(text: str | None) -> Markup:
+    """Text (escaped) with every report code in it wrapped like `code`."""
+    escaped = str(escape(text or ""))  # escaping leaves codes as they are
+    return Markup(CODE_IN_TEXT.sub(lambda m: f'<span class="code">{m.group(0)}</span>', escaped))

@@ -77,7 +77,7 @@ def ward_param(query: MultiMapping[str], errors: list[str]) -> str | None:
 
 def queue_filter(query: MultiMapping[str]) -> ParsedFilter:
     """Filters from `?status=new&status=acknowledged&category=…&ward=…&overdue=1&from=…&to=…
-    &q=…&sort=newest|oldest|due&cursor=…`; invalid values are dropped and reported."""
+    &q=…&sort=newest|oldest|due&uncertain=1&cursor=…`; invalid values are dropped and reported."""
     errors: list[str] = []
     chosen = [s for s in query.getall("status", []) if s]
     for value in chosen:
@@ -96,7 +96,7 @@ def queue_filter(query: MultiMapping[str]) -> ParsedFilter:
         statuses=tuple(dict.fromkeys(s for s in chosen if s in statuses.STATUSES)),
         category=category, ward=ward, overdue=query.get("overdue") in ("1", "true", "on"),
         created_from=_date(query.get("from", ""), errors), created_to=_date(query.get("to", ""), errors),
-        text=query.get("q", "")[:MAX_TEXT], sort=sort,
+        text=query.get("q", "")[:MAX_TEXT], sort=sort, uncertain_ward=query.get("uncertain") in ("1", "true", "on"),
     )
     return ParsedFilter(filters, query.get("cursor") or None, errors)
 
@@ -128,6 +128,7 @@ def filter_query(filters: QueueFilter) -> list[tuple[str, str]]:
                 "from": filters.created_from.isoformat() if filters.created_from else None,
                 "to": filters.created_to.isoformat() if filters.created_to else None,
                 "overdue": "1" if filters.overdue else None,
+                "uncertain": "1" if filters.uncertain_ward else None,
                 "sort": filters.sort if filters.sort != NEWEST else None}
     return pairs + [(key, value) for key, value in optional.items() if value]
 

@@ -13,8 +13,9 @@ from bot.staff.access import Staff
 from bot.staff.dashboard import visible_wards
 from bot.staff.details import load_detail
 from bot.staff.errors import ActionRefused, StaleReport
-from bot.staff.queue import LONG_OVERDUE, SORT_LABELS, list_queue, overdue_overview
-from bot.staff.workflow import DUPLICATE, TRANSFER, ActionInput, available_actions
+from bot.staff.queue import LONG_OVERDUE, OPEN_STATUSES, SORT_LABELS, list_queue, overdue_overview
+from bot.staff.workflow import (CANDIDATE_TRANSFER_REASON, CONFIRM_WARD, DUPLICATE, TRANSFER, ActionInput,
+                                available_actions)
 from bot.storage.db import Database
 from bot.storage.wards import WardRow, list_wards
 from bot.web.console.actions import run_action
@@ -50,6 +51,7 @@ async def queue_page(request: web.Request) -> web.Response:
         errors=parsed.errors,
         wards=await ward_choices(db, staff), next_url=next_url, first_url=f"{HOME}?{urlencode(base)}",
         paged=bool(parsed.cursor), sort_labels=SORT_LABELS, status_labels=statuses.STAFF_LABELS,
+        uncertain_url=f"{HOME}?{urlencode([('uncertain', '1')] + [('status', s) for s in OPEN_STATUSES])}",
         category_labels=statuses.CATEGORY_LABELS,
     )
 
@@ -60,13 +62,15 @@ async def report_page(request: web.Request, *, status: int = 200, error: str | N
     staff, db = current_staff(request), database(request)
     detail = await load_detail(db, staff, request.match_info["code"])
     transcript = await request.app[TRANSCRIPTS_KEY].for_staff(detail.conversation_id, detail.created_at, detail.can_act)
-    actions = available_actions(detail.status) if detail.can_act else []
+    actions = available_actions(detail.status, ward_uncertain=detail.ward_uncertain) if detail.can_act else []
     names = {a.name for a in actions}
-    wards = [w for w in await list_wards(db) if w.code != detail.ward_code] if TRANSFER in names else []
+    wards = [w for w in await list_wards(db) if w.code != detail.ward_code] if TRANSFER in names else []  # Vietnamese order
     # "Đánh dấu trùng" next to a likely duplicate opens the duplicate form with its code filled in
     original = normalize_code(request.query.get("original", "")) if DUPLICATE in names else None
     return await page(request, "report.html", status=status, report=detail, transcript=transcript,
                       actions=actions, wards=wards, error=error, can_mark_duplicate=DUPLICATE in names,
+                      can_transfer_to_candidate=TRANSFER in names, can_confirm_ward=CONFIRM_WARD in names,
+                      candidate_reason=CANDIDATE_TRANSFER_REASON,
                       original_prefill=original if not failed else None,
                       failed_action=failed[0] if failed else None, failed_input=failed[1] if failed else None)
 

@@ -1,5 +1,5 @@
 // Citizens' chat widget: talks to Rasa's socket.io channel directly.
-// Bot and user text is only ever inserted with textContent, never as HTML.
+// Bot and user text is only ever inserted as text nodes (textContent), never as HTML.
 (() => {
   "use strict";
 
@@ -16,6 +16,7 @@
     photoAlt: "Ảnh bạn đã gửi",
     botImageAlt: "Ảnh từ hệ thống",
     newChatConfirm: "Bắt đầu cuộc trò chuyện mới? Nội dung đang trao đổi sẽ được xóa khỏi màn hình.",
+    photoSent: "Đã gửi ảnh",
   };
 
   const REPLY_TIMEOUT_MS = 15000;
@@ -80,6 +81,54 @@
   let citizen = readCitizen();
   let conversationId = readStored(CONVERSATION_KEY);
 
+  // ---------------------------------------------------------------- history
+  // What the current conversation showed survives a reload: its bubbles are kept in
+  // localStorage under the conversation id (the last HISTORY_LIMIT of them). "Trò chuyện mới"
+  // starts an empty one; the citizen's identity (and so "phản ánh của tôi") stays.
+
+  const HISTORY_PREFIX = "phananh.history.";
+  const HISTORY_LIMIT = 100;
+  let history = [];
+
+  function historyKey(id) {
+    return HISTORY_PREFIX + id;
+  }
+
+  function readHistory(id) {
+    if (!id) return [];
+    try {
+      const entries = JSON.parse(readStored(historyKey(id)) || "[]");
+      return Array.isArray(entries) ? entries.filter((e) => e && (e.kind === "bot" || e.kind === "user")) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function saveHistory() {
+    if (!conversationId) return; // kept in memory until the server names the conversation
+    store(historyKey(conversationId), JSON.stringify(history));
+  }
+
+  function remember(entry) {
+    history.push(entry);
+    if (history.length > HISTORY_LIMIT) history = history.slice(-HISTORY_LIMIT);
+    saveHistory();
+  }
+
+  /** Older conversations' histories (e.g. after "Trò chuyện mới" offline) are not kept. */
+  function forgetOtherHistories() {
+    try {
+      const stale = [];
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const key = localStorage.key(i);
+        if (key && key.startsWith(HISTORY_PREFIX) && key !== historyKey(conversationId)) stale.push(key);
+      }
+      stale.forEach((key) => localStorage.removeItem(key));
+    } catch {
+      // No storage: nothing was kept.
+    }
+  }
+
   async function ensureCitizen() {
     if (citizen) return citizen;
     const answer = await fetch("/api/chat/identity", { method: "POST", cache: "no-store" });
@@ -109,6 +158,23 @@
     }
   }
 
+  // A report code as the bot writes it (bot/codes.py: no 0, O, 1 or I); kept on one line.
+  const CODE_PATTERN = /\bPA-[23456789A-HJ-NP-Z]{6}\b/g;
+
+  /** Put `text` into `parent` as text nodes, each report code in a <span class="code">. */
+  function appendText(parent, text) {
+    let last = 0;
+    for (const match of text.matchAll(CODE_PATTERN)) {
+      if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const code = document.createElement("span");
+      code.className = "code";
+      code.textContent = match[0];
+      parent.appendChild(code);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   /** Append a bubble; kind is "bot", "user" or "system". */
   function addBubble(kind, { text = "", imageSrc = null, alt = "", extraClass = "" } = {}) {
     const bubble = document.createElement("div");
@@ -124,7 +190,7 @@
     if (text) {
       const body = document.createElement("div");
       body.className = "msg-text";
-      body.textContent = text;
+      appendText(body, text);
       bubble.appendChild(body);
     }
     el.messages.appendChild(bubble);
@@ -143,7 +209,7 @@
       .map((r) => ({ title: r.title, payload: typeof r.payload === "string" && r.payload ? r.payload : r.title }));
   }
 
-  function addQuickReplies(replies) {
+  function addQuickReplies(replies, { used = false } = {}) {
     const group = document.createElement("div");
     group.className = "quick-replies";
     group.setAttribute("role", "group");
@@ -161,6 +227,10 @@
       });
       group.appendChild(button);
     }
+    if (used) {
+      group.classList.add("used");
+      for (const button of group.querySelectorAll("button")) button.disabled = true;
+    }
     el.messages.appendChild(group);
     scrollToBottom();
   }
@@ -173,6 +243,20 @@
     }
   }
 
+  /** Show one entry of the history: a bot message (text, image, buttons) or the user's. */
+  function showEntry(entry, { repliesUsed = false } = {}) {
+    const text = typeof entry.text === "string" ? entry.text : "";
+    if (entry.kind === "user") {
+      if (entry.photo) addBubble("user", { text: STRINGS.photoSent, extraClass: "photo-sent" });
+      else if (text) addBubble("user", { text });
+      return;
+    }
+    const imageSrc = typeof entry.image === "string" ? safeImageUrl(entry.image) : null;
+    if (text || imageSrc) addBubble("bot", { text, imageSrc, alt: STRINGS.botImageAlt });
+    const replies = normaliseReplies(entry.replies);
+    if (replies.length) addQuickReplies(replies, { used: repliesUsed });
+  }
+
   function renderBotMessage(message) {
     replyArrived();
     if (!message || typeof message !== "object") return;
@@ -181,9 +265,24 @@
     const imageSrc =
       attachment && attachment.type === "image" ? safeImageUrl(attachment.payload && attachment.payload.src) : null;
     const replies = normaliseReplies(message.quick_replies || message.buttons);
-    if (text || imageSrc) addBubble("bot", { text, imageSrc, alt: STRINGS.botImageAlt });
-    if (replies.length) addQuickReplies(replies);
+    if (!text && !imageSrc && !replies.length) return;
+    const entry = { kind: "bot", text };
+    if (imageSrc && !imageSrc.startsWith("blob:")) entry.image = imageSrc;
+    if (replies.length) entry.replies = replies;
+    remember(entry);
+    showEntry(entry);
   }
+
+  /** The stored bubbles of the current conversation; only the last message's buttons still work. */
+  function restoreHistory() {
+    const stored = readHistory(conversationId);
+    history = stored.slice(-HISTORY_LIMIT);
+    if (stored.length > history.length) saveHistory();
+    history.forEach((entry, n) => showEntry(entry, { repliesUsed: n < history.length - 1 }));
+  }
+
+  forgetOtherHistories();
+  restoreHistory();
 
   // ---------------------------------------------------- typing and timeout
 
@@ -247,8 +346,10 @@
   socket.on("session_confirm", (data) => {
     const confirmed = typeof data === "string" ? data : data && data.session_id;
     if (confirmed && confirmed !== conversationId) {
+      if (conversationId) store(historyKey(conversationId), null);
       conversationId = confirmed;
       store(CONVERSATION_KEY, conversationId);
+      saveHistory(); // what the page shows now belongs to this conversation
     }
     ready = true;
     setConnection("ready");
@@ -293,6 +394,7 @@
   function sendUserMessage(shown, payload = shown) {
     retireQuickReplies();
     addBubble("user", { text: shown });
+    remember({ kind: "user", text: shown });
     sendToBot(payload);
   }
 
@@ -374,6 +476,7 @@
       const url = await postPhoto(file);
       bubble.classList.remove("uploading");
       bubble.querySelector(".msg-text").remove();
+      remember({ kind: "user", photo: true }); // the photo itself is private: a reload shows a note
       sendToBot(informMessage({ photo_url: url }));
     } catch (error) {
       bubble.remove();
@@ -415,6 +518,8 @@
 
   el.newChat.addEventListener("click", () => {
     if (el.messages.querySelector(".msg.user") && !window.confirm(STRINGS.newChatConfirm)) return;
+    if (conversationId) store(historyKey(conversationId), null);
+    history = [];
     conversationId = null; // the server starts a new conversation for the same citizen
     store(CONVERSATION_KEY, null);
     outbox.length = 0;
