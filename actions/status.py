@@ -9,7 +9,10 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import channel_of, citizen, entity_value, latest_text, local_date, local_datetime
+from actions.common import (
+    changed_slots, channel_of, citizen, entity_value, latest_text, local_date, local_datetime, message_resolution,
+)
+from bot import intake, turns
 from bot import messages_vi as msg
 from bot.codes import find_codes, normalize_code
 from actions.services import database
@@ -33,6 +36,21 @@ def describe(report: ReportView) -> str:
         local_date(report.created_at), local_datetime(report.updated_at), local_datetime(report.due_at),
         report.latest_note,
     )
+
+
+def describes_a_violation(text: str) -> bool:
+    return bool(intake.category_from_text(text)) and turns.is_detail(text)
+
+
+def start_report(tracker: Tracker) -> List[EventType]:
+    """"Nhà bên cạnh xây thêm 2 tầng mà phường chưa xuống kiểm tra", from a citizen with no
+    report yet: the report they mean to make."""
+    from actions.report_start import start_report_slots
+
+    text = latest_text(tracker)
+    slots = start_report_slots(text, intake.category_from_text(text), tracker.get_slot("photo_urls"),
+                               message_resolution(tracker))
+    return changed_slots(tracker, slots) + [FollowupAction("report_form")]
 
 
 def answers_reopen_question(tracker: Tracker) -> bool:
@@ -66,6 +84,8 @@ class ActionCheckStatus(Action):
             logger.exception("Status look-up failed for %s", tracker.sender_id)
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return []
+        if not reports and describes_a_violation(latest_text(tracker)):  # a report the model took for a question
+            return start_report(tracker)
         if not reports:
             dispatcher.utter_message(text=msg.STATUS_NO_REPORTS)
         elif len(reports) == 1:

@@ -255,6 +255,10 @@ def _official_ward(ref: PlaceRef, g: Gazetteer) -> str:
     return g.old_wards[ref.key].name if ref.kind == "old_ward" else g.wards[ref.key].name
 
 
+_STREET_KINDS = {"pho": "phố", "duong": "đường", "dai lo": "đại lộ", "quoc lo": "quốc lộ", "ql": "quốc lộ",
+                 "tinh lo": "tỉnh lộ", "tl": "tỉnh lộ", "duong tinh": "đường tỉnh", "dt": "đường tỉnh"}
+
+
 def address_parts(p: Parse, g: Gazetteer) -> AddressParts:
     street = None
     if p.street is not None:
@@ -262,9 +266,8 @@ def address_parts(p: Parse, g: Gazetteer) -> AddressParts:
         street = known[0].key if known else p.street.text
     street_kind = None
     if p.street is not None:
-        before = p.text[:p.street.start].rstrip(" .").split()
-        marker = fold(before[-1].lower()) if before else ""
-        street_kind = {"pho": "phố", "duong": "đường", "lo": "đại lộ"}.get(marker)
+        before = [fold(w.lower()) for w in p.text[:p.street.start].rstrip(" .").split()]
+        street_kind = _STREET_KINDS.get(" ".join(before[-2:])) or _STREET_KINDS.get(before[-1] if before else "")
     old_ward = old_district = new_ward = province = None
     capitals = any(ch.isupper() for ch in p.text)
     for unit in p.units:

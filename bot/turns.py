@@ -207,10 +207,11 @@ def content_words(text: str) -> List[str]:
             folded[i:i + len(phrase)] = [""] * len(phrase)
             i = _find(folded, phrase, i + len(phrase))
     content = []
+    marked_text = has_diacritics(text)
     for token, key in zip(kept, folded):
         if not key:
             continue
-        generic = token in v.generic_marked if has_diacritics(token) else key in v.generic_folded
+        generic = token in v.generic_marked if marked_text else key in v.generic_folded
         if not generic and (len(key) > 1 or key.isdigit()):
             content.append(token)
     return content

@@ -308,12 +308,17 @@ class _Reader:
     def _house(self, i: int, end: int, marker: Marker) -> Optional[int]:
         if not self.number_at(end) or not self.adjacent(end):
             return None
-        if end + 1 < len(self.toks) and self.toks[end + 1].folded in word_set("not_house_number_after"):
-            return None  # "số 3 người"
+        if end + 1 < len(self.toks) and self.toks[end + 1].folded in word_set("not_house_number_after") \
+                and not self._street_name_at(end + 1):
+            return None  # "số 3 người"; but "số 60 Quán Thánh" is a house on a street
         if self.parse.house_number is None:
             self.parse.house_number = self.span(end, end + 1)
             self.parse.marked_from["house_number"] = self.toks[i].start
         return self._street_after(end + 1)
+
+    def _street_name_at(self, i: int) -> bool:
+        place = self.place_at(i)
+        return bool(place) and any(r.kind == "street" for r in place[1]) and place[0] - i > 1
 
     def _alley(self, i: int, end: int, marker: Marker) -> Optional[int]:
         if self.number_at(end) and self.adjacent(end):

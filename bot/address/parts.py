@@ -53,12 +53,12 @@ class AddressParts:
         return not any(getattr(self, name) for name in PART_NAMES) and self.latitude is None
 
     def place_line(self) -> str:
-        """Where, inside the ward: "Số 25 ngõ 120/45 phố Hàng Bông, tổ 9, gần chợ Hôm"."""
+        """Where, inside the ward: "Số 25 ngõ 120 ngách 45 phố Hàng Bông, tổ 9, gần chợ Hôm"."""
         pieces = []
         if self.house_number:
             pieces.append(f"Số {self.house_number}")
         if self.alley:
-            pieces.append(f"ngõ {self.alley}")
+            pieces.append(alley_words(self.alley))
         if self.street:
             pieces.append(f"{self.street_kind} {self.street}" if self.street_kind else self.street)
         line = " ".join(pieces)
@@ -81,6 +81,18 @@ class AddressParts:
         if self.old_line():
             line += f" (cũ: {self.old_line()})"
         return line
+
+
+ALLEY_LEVELS = ("ngõ", "ngách", "hẻm")
+
+
+def alley_words(alley: str) -> str:
+    """"120/45" → "ngõ 120 ngách 45" (each level named: an officer reads it without a key);
+    a named alley stays "ngõ Văn Chương"."""
+    numbers = alley.split("/")
+    if len(numbers) > len(ALLEY_LEVELS) or not all(n.strip() for n in numbers):
+        return f"ngõ {alley}"
+    return " ".join(f"{level} {n.strip()}" for level, n in zip(ALLEY_LEVELS, numbers))
 
 
 def osm_link(latitude: float, longitude: float) -> str:

@@ -204,6 +204,12 @@ async def _answer(citizen: Citizen, goal: Dict[str, Any], step: str, seen: Dict[
             return False
         await citizen.say(answers.get("contact") or "ẩn danh")
     elif step == "confirm":
+        photos = int(answers.get("photos") or 0)
+        if count == 0 and photos and not seen.get("photo"):  # never asked (a photo came earlier): sent now
+            seen["photo"] = 1
+            for _ in range(photos):
+                await citizen.send_photo()
+            return True
         if count == 0:
             await citizen.say(goal.get("confirm") or "gửi")
             outcome.typed_confirmation = step_of(citizen.last) == "done"

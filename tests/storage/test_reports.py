@@ -194,11 +194,11 @@ async def test_a_report_keeps_its_address_parts_and_a_clean_address(db: Database
     parts = AddressParts(house_number="25", alley="120/45", street="Khâm Thiên", street_kind="phố",
                          old_ward="phường Khâm Thiên", old_district="quận Đống Đa", latitude=21.019, longitude=105.83)
     view = await submit_report(db, make_draft(address=parts, address_text="quán cf số 25 … (the citizen's words)"))
-    assert view.address_text == ("Số 25 ngõ 120/45 phố Khâm Thiên, Phường Văn Miếu - Quốc Tử Giám "
+    assert view.address_text == ("Số 25 ngõ 120 ngách 45 phố Khâm Thiên, Phường Văn Miếu - Quốc Tử Giám "
                                  "(cũ: phường Khâm Thiên, quận Đống Đa)")
     async with db.session() as session:
         row = (await session.execute(select(Report).where(Report.code == view.code))).scalar_one()
         assert (row.house_number, row.alley, row.street, row.old_district) == ("25", "120/45", "Khâm Thiên", "quận Đống Đa")
         assert row.place_key == "kham thien#25" and parts_of(row).latitude == 21.019
     moved = await transfer_report(db, view.code, "00229", "staff", "Địa bàn phường Kim Liên")
-    assert moved.address_text.startswith("Số 25 ngõ 120/45 phố Khâm Thiên, Phường Kim Liên")
+    assert moved.address_text.startswith("Số 25 ngõ 120 ngách 45 phố Khâm Thiên, Phường Kim Liên")
