@@ -214,8 +214,8 @@ class ValidateReportForm(FormValidationAction):
     async def validate_location_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
         photo = await photo_slots(tracker, dispatcher, at_photo_step=False)
-        if photo:
-            return {**photo, "location_detail": None}
+        if photo:  # a photo instead of words: taken as the photo, the detail is skipped
+            return {**photo, "location_detail": intake.SKIPPED}
         if latest_intent(tracker) in SKIP_INTENTS or intake.is_skip(str(value or "")) or intake.is_payload(str(value or "")):
             return {"location_detail": intake.SKIPPED}
         found = message_resolution(tracker).address
