@@ -8,7 +8,6 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import changed_slots, citizen, entity_value, latest_text, message_resolution
 from actions.report_start import start_report_slots
@@ -17,7 +16,7 @@ from bot import intake, turns
 from bot import messages_vi as msg
 from bot.codes import find_codes, normalize_code
 from bot.statuses import CATEGORY_LABELS
-from bot.storage.errors import ReportNotFound
+from bot.storage.errors import DATABASE_ERRORS, ReportNotFound
 from bot.storage.feedback import (
     HandledReport, NotHandled, NotYourReport, rate_report, recently_handled, reopen_report, reopenable,
 )
@@ -42,7 +41,7 @@ class ActionRateReport(Action):
         except NotHandled:
             dispatcher.utter_message(text=msg.RATING_NOT_HANDLED.format(code=code))
             return []
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             logger.exception("Could not store the rating of %s", code)
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return []
@@ -73,7 +72,7 @@ class ActionReopenRequest(Action):
             if code:
                 return await self.reopen(dispatcher, tracker, code, reason)
             reports = await recently_handled(database(), citizen(tracker))
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             logger.exception("Could not look up reports to reopen for %s", tracker.sender_id)
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return []
@@ -111,7 +110,7 @@ class ActionAskReopenReason(Action):
         try:
             report = await find_report(database(), tracker.get_slot("reopen_code") or "")
             category = report.category if report else None
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             logger.exception("Could not read the report to reopen")
         dispatcher.utter_message(text=msg.ASK_REOPEN_REASON.get(category or "", msg.ASK_REOPEN_REASON[""]))
         return []
@@ -133,7 +132,7 @@ class ActionReopenReport(Action):
         except NotHandled:
             dispatcher.utter_message(text=msg.RATING_NOT_HANDLED.format(code=code))
             return reset
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             logger.exception("Could not reopen %s", code)
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return reset + [ActiveLoop(None)]

@@ -7,10 +7,10 @@ from typing import Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, citizen, local_datetime, reset_draft
 from bot import messages_vi as msg
+from bot.storage.errors import DATABASE_ERRORS
 from bot.address.parts import AddressParts
 from actions.services import database
 from bot.storage.reports import ReportDraft, submit_report
@@ -50,7 +50,7 @@ class ActionSubmitReport(Action):
         draft = draft_from(tracker)
         try:
             report = await submit_report(database(), draft)
-        except (SQLAlchemyError, OSError, ConnectionError) as error:
+        except DATABASE_ERRORS as error:
             logger.exception("Storing report %s for %s failed: %s", draft.draft_key, tracker.sender_id, error)
             dispatcher.utter_message(text=msg.DATABASE_UNAVAILABLE)
             return [SlotSet("confirmed", None), FollowupAction("report_form")]

@@ -7,13 +7,13 @@ from typing import Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import (
     changed_slots, channel_of, citizen, entity_value, latest_text, local_date, local_datetime, message_resolution,
 )
 from bot import intake, turns
 from bot import messages_vi as msg
+from bot.storage.errors import DATABASE_ERRORS
 from bot.codes import find_codes, normalize_code
 from actions.services import database
 from bot.storage.reports import ReportView, find_report, list_reports_for_sender
@@ -80,7 +80,7 @@ class ActionCheckStatus(Action):
                 dispatcher.utter_message(text=describe(report) if report else msg.STATUS_NOT_FOUND.format(code=code))
                 return []
             reports = await list_reports_for_sender(database(), channel_of(tracker), citizen(tracker))
-        except (SQLAlchemyError, OSError, ConnectionError):
+        except DATABASE_ERRORS:
             logger.exception("Status look-up failed for %s", tracker.sender_id)
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return []

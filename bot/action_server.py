@@ -30,6 +30,7 @@ from bot.storage.db import Database
 logger = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})
 ACTIONS_PACKAGE = "actions"
+GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 def authorised(header: Optional[str], token: str) -> bool:
@@ -42,6 +43,7 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> Sanic
     from rasa_sdk.endpoint import create_app as create_sdk_app
 
     app = create_sdk_app(ACTIONS_PACKAGE, cors_origins=[])
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = GRACEFUL_SHUTDOWN_SECONDS  # SIGTERM: out in seconds, not Sanic's 15
     token = settings.action_server_token
 
     @app.middleware("request")

@@ -18,7 +18,9 @@ process; tests that change environment variables call `reset_settings()` afterwa
 | RASA_TOKEN, ACTION_SERVER_TOKEN, LINK_SECRET, CONSOLE_SECRET_KEY | (unset: generated once into var/secrets/ in development; required in production) |
 | REST_CHANNEL_TOKEN| (unset: Rasa's REST channel is open on loopback in development, off in production) |
 | MAX_MESSAGE_CHARS | 2000 (longer messages are cut before the NLU, with a note) |
-| RASA_ENDPOINTS    | <project root>/endpoints.yml (endpoints.production.yml: PostgreSQL + Redis) |
+| RASA_ENDPOINTS    | <project root>/endpoints.yml; endpoints.production.yml in production (PostgreSQL + Redis) |
+| REDIS_URL         | redis://127.0.0.1:6379/1 (production: Rasa's lock store; rediss:// for TLS, password in the URL) |
+| TRACKER_DATABASE_URL | DATABASE_URL (production: where Rasa keeps conversations; PostgreSQL) |
 | SECRETS_DIR       | <project root>/var/secrets (development only) |
 | LOG_LEVEL         | INFO                                      |
 | ZALO_APP_ID       | (unset: the Zalo channel is off)          |
@@ -234,7 +236,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         rest_channel_token=env.get("REST_CHANNEL_TOKEN", "").strip(),
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
-        rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / "endpoints.yml"),
+        rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / (
+            "endpoints.production.yml" if app_env == PRODUCTION else "endpoints.yml")),
         zalo=_zalo_settings(env),
         modelops=_modelops_settings(env, secrets),
         secrets=secrets,
@@ -256,6 +259,34 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(f"REST_CHANNEL_TOKEN is too weak: {why}")
     if "*" in settings.cors_origins:
         problems.append("CORS_ORIGINS must list the web chat's origins, not *")
+    if not settings.database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL must be a PostgreSQL database (postgresql+asyncpg://…); SQLite is for development")
+    problems += endpoint_problems(settings.rasa_endpoints)
+    return problems
+
+
+def tracker_database_url(env: Mapping[str, str] | None = None) -> str:
+    """Where Rasa keeps conversations in production: TRACKER_DATABASE_URL, else DATABASE_URL."""
+    env = os.environ if env is None else env
+    return env.get("TRACKER_DATABASE_URL") or env.get("DATABASE_URL") or ""
+
+
+def endpoint_problems(path: Path) -> list[str]:
+    """Production conversations live in PostgreSQL and locks in Redis, whatever file is named."""
+    import yaml
+
+    try:
+        endpoints = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        return [f"RASA_ENDPOINTS ({path}) cannot be read: {error}"]
+    tracker = endpoints.get("tracker_store") or {}
+    lock = endpoints.get("lock_store") or {}
+    problems = []
+    if not (str(tracker.get("type", "")).endswith("PostgresTrackerStore")
+            or tracker.get("type") == "SQL" and tracker.get("dialect") == "postgresql"):
+        problems.append(f"{path.name}: the tracker store must be PostgreSQL (bot.rasa_stores.PostgresTrackerStore)")
+    if not (str(lock.get("type", "")).endswith("UrlRedisLockStore") or lock.get("type") == "redis"):
+        problems.append(f"{path.name}: the lock store must be Redis (bot.rasa_stores.UrlRedisLockStore)")
     return problems
 
 

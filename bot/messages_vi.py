@@ -5,9 +5,18 @@ SERVICE_UNAVAILABLE = (
     "Xin lỗi bạn, hệ thống đang gặp sự cố tạm thời nên chưa xử lý được yêu cầu này. "
     "Thông tin bạn đã gửi vẫn được giữ nguyên, bạn vui lòng thử lại sau ít phút nhé."
 )
+SUBMIT_NOT_SENT = (
+    "Xin lỗi bạn, hệ thống đang gián đoạn nên phản ánh CHƯA được gửi. Thông tin bạn nhập vẫn được giữ nguyên: "
+    "bạn bấm \"Gửi phản ánh\" để thử lại sau ít phút nhé."
+)
 DATABASE_UNAVAILABLE = (
     "Xin lỗi bạn, hệ thống lưu trữ đang tạm thời gián đoạn nên phản ánh CHƯA được ghi nhận. "
     "Thông tin bạn nhập vẫn được giữ lại: bạn bấm \"Gửi phản ánh\" để thử lại sau ít phút nhé."
+)
+
+MESSAGE_NOT_HANDLED = (
+    "Xin lỗi bạn, hệ thống đang gặp sự cố tạm thời nên chưa xử lý được tin nhắn vừa rồi. "
+    "Những gì bạn nhắn trước đó vẫn được giữ; bạn vui lòng gửi lại tin nhắn này sau ít phút nhé."
 )
 
 # --- every channel -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Four fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
+"""Six fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
 (`bot.rasa_server`, which every way of starting the system uses) through `apply()`.
 
 `apply()` first checks that Rasa is the version these patches were written against and that
@@ -22,6 +22,17 @@ server refuses to start. Nothing is patched on import.
    before fail with "Cannot write to closing transport" and the citizen gets an error
    (found by `make bench-swap`). We build the agent's stores on the loop as before, then load
    the model in a worker thread, so conversations go on with the old model meanwhile.
+5. A failed step keeps the draft: when the form's validation cannot reach the action server,
+   Rasa's form would go on and ask its next question from the domain's list (a question the
+   citizen never needed); when `action_submit_report` cannot, the form is closed and "Gửi
+   phản ánh" means nothing any more. Now the form stays at (or goes back to) its question,
+   with the same slots and `draft_key`; at the summary the citizen is told the report is NOT
+   sent and gets the buttons again: a retry stores it once (a report stored just before the
+   failure is answered with its code).
+6. A failing conversation store: Rasa wraps it in `FailSafeTrackerStore`, which falls back to
+   an in-memory store, so a database blip silently restarts conversations and loses their
+   turns. We wrap it in `bot.rasa_stores.RetryingTrackerStore` instead: a few retries, then an
+   error the channel answers politely.
 """
 from __future__ import annotations
 
@@ -40,10 +51,10 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.processor import MessageProcessor
 from rasa.exceptions import ModelNotFound
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import ActionExecutionRejected, ActiveLoop, BotUttered, FollowupAction, SlotSet
 from rasa.shared.exceptions import RasaException
 
-from bot.messages_vi import SERVICE_UNAVAILABLE
+from bot.messages_vi import CONFIRM_BUTTONS, SERVICE_UNAVAILABLE, SUBMIT_NOT_SENT
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +130,43 @@ TARGETS = (
     (MessageProcessor, "_check_for_unseen_features"),
     (rasa.core.agent, "load_agent"),
     (rasa.core.agent.Agent, "load_model"),
+    (rasa.core.agent.Agent, "_create_tracker_store"),
 )
-PATCHES = ("polite_action_failure", "action_response_validator", "nlu_off_the_loop", "model_load_off_the_loop")
+PATCHES = ("polite_action_failure", "action_response_validator", "nlu_off_the_loop", "model_load_off_the_loop",
+           "draft_kept_on_failed_submit", "tracker_store_retries")
+SUBMIT_ACTION, REPORT_FORM = "action_submit_report", "report_form"
+
+
+def failure_events(action_name: str, requested_slot: Optional[str] = None) -> list:
+    """What the citizen gets when a custom action could not run.
+
+    - The form's validation: the form stays where it was (the rejection keeps Rasa's form from
+      asking the next question on its own), so the same answer works once the server is back.
+    - The submit: the form is put back at its summary question, with everything entered.
+    At the summary, the citizen is told the report is NOT sent and gets the buttons again."""
+    failed = {"error": "action_server_unavailable"}
+    at_summary = action_name == SUBMIT_ACTION or requested_slot == "confirmed"
+    buttons = [{"title": title, "payload": payload} for title, payload in CONFIRM_BUTTONS]
+    said = BotUttered(text=SUBMIT_NOT_SENT, data={"buttons": buttons}, metadata=failed) if at_summary else \
+        BotUttered(text=SERVICE_UNAVAILABLE, metadata=failed)
+    if action_name == SUBMIT_ACTION:
+        return [said, ActiveLoop(REPORT_FORM), SlotSet("requested_slot", "confirmed"), SlotSet("confirmed", None),
+                FollowupAction("action_listen")]
+    if action_name.startswith("validate_"):  # the form asks nothing more now; the citizen's next message decides
+        return [said, ActionExecutionRejected(action_name), FollowupAction("action_listen")]
+    return [said]
+
+
+def _create_tracker_store(store: Any, domain: Any) -> Any:
+    """`Agent._create_tracker_store` with retries instead of an in-memory fallback."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    from bot.rasa_stores import RetryingTrackerStore
+
+    if store is None:
+        return RetryingTrackerStore(InMemoryTrackerStore(domain))
+    store.domain = domain
+    return RetryingTrackerStore(store)
 
 
 class IncompatibleRasa(RuntimeError):
@@ -153,11 +199,12 @@ def apply() -> tuple[str, ...]:
             raise
         except RasaException as error:
             logger.error("Custom action %s failed for sender %s: %s", self.name(), tracker.sender_id, error)
-            return [BotUttered(text=SERVICE_UNAVAILABLE, metadata={"error": "action_server_unavailable"})]
+            return failure_events(self.name(), tracker.get_slot("requested_slot"))
 
     run._phananh_patched = True  # type: ignore[attr-defined]
     RemoteAction.run = run  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
     rasa.core.agent.load_agent = _load_agent
+    rasa.core.agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[assignment]
     return PATCHES

@@ -24,6 +24,7 @@ from bot.config import PROJECT_ROOT, Settings, get_settings, listens_beyond_loop
 
 logger = logging.getLogger(__name__)
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+GRACEFUL_SHUTDOWN_SECONDS = 3  # in-flight requests get this long after SIGTERM (Sanic's default: 15)
 REQUEST_MAX_BYTES = 2 * 1024 * 1024  # REST messages are short; the Zalo webhook reads its own, smaller, cap
 
 
@@ -37,9 +38,18 @@ def rasa_arguments(settings: Settings, model: Path, host: str, port: int, endpoi
     ]
 
 
+def _active_model(settings: Settings) -> Path:
+    import asyncio
+
+    from bot.cli.run import startup_model
+
+    return asyncio.run(startup_model(settings))
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="phananh's Rasa server")
-    parser.add_argument("--model", type=Path, required=True, help="the model file to serve")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="the model file to serve (default: the active model of the registry, as `bot run`)")
     parser.add_argument("--host", default=None, help="address to listen on (default: RASA_HOST, 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default: RASA_PORT, 5005)")
     parser.add_argument("--endpoints", type=Path, default=None, help="endpoints file (default: RASA_ENDPOINTS)")
@@ -63,8 +73,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     if listens_beyond_loopback([host]):
         logger.warning("Rasa listens on %s: its HTTP API needs RASA_TOKEN; put it behind the proxy", host)
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
+    os.environ.setdefault("SANIC_GRACEFUL_SHUTDOWN_TIMEOUT", str(GRACEFUL_SHUTDOWN_SECONDS))  # SIGTERM: out in seconds
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
-    sys.argv = ["rasa", *rasa_arguments(settings, args.model, host, port, args.endpoints or settings.rasa_endpoints)]
+    model = args.model or _active_model(settings)
+    sys.argv = ["rasa", *rasa_arguments(settings, model, host, port, args.endpoints or settings.rasa_endpoints)]
 
     import rasa.__main__
 

@@ -22,6 +22,8 @@ from bot.secret_files import REQUIRED, generate
 
 logger = logging.getLogger(__name__)
 VENV_BIN = Path(sys.executable).parent
+STOP_GRACE_SECONDS = 8.0  # a stop takes at most this (and a kill): within the 10 s systemd allows
+PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -115,11 +117,7 @@ class Stack:
         self.services = self._services()
         for service in self.services:
             service.log_path = self.log_dir / f"{service.name.replace(' ', '_')}_{self.rasa_port}.log"
-            output = None if self.inherit_output else service.log_path.open("ab")
-            service.process = subprocess.Popen(
-                service.argv, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
-                start_new_session=True,
-            )
+            self.spawn(service, env)
         deadline = time.monotonic() + timeout
         for service in self.services:
             self._wait_healthy(service, deadline)
@@ -140,25 +138,66 @@ class Stack:
         self.stop()
         raise TimeoutError(f"{service.name} did not become healthy; see {service.log_path}")
 
+    def spawn(self, service: Service, env: Optional[Dict[str, str]] = None) -> None:
+        """Start (or start again) one server, in a process group of its own that dies with us."""
+        output = None if self.inherit_output else (service.log_path or Path(os.devnull)).open("ab")
+        service.process = subprocess.Popen(
+            service.argv, cwd=PROJECT_ROOT, env=env or self.env(), stdout=output,
+            stderr=subprocess.STDOUT if output else None, start_new_session=True, preexec_fn=die_with_parent,
+        )
+
+    def restart_service(self, name: str, timeout: float = 120.0) -> None:
+        """Start one stopped server again and wait until it answers (tests and benchmarks)."""
+        service = next(s for s in self.services if s.name == name)
+        stop_all([service.process])
+        self.spawn(service)
+        self._wait_healthy(service, time.monotonic() + timeout)
+
     def stop_service(self, name: str) -> None:
-        for service in self.services:
-            if service.name == name:
-                kill_group(service.process)
+        stop_all([s.process for s in self.services if s.name == name])
 
-    def stop(self) -> None:
-        for service in reversed(self.services):
-            kill_group(service.process)
+    def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Every server told to stop at once; what is still running after `grace` is killed."""
+        stop_all([s.process for s in reversed(self.services)], grace)
 
 
-def kill_group(process: Optional[subprocess.Popen], grace: float = 10.0) -> None:
-    """Stop a process started with `start_new_session=True`, and everything it started."""
-    if not process or process.poll() is not None:
-        return
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: the kernel sends SIGKILL when the parent dies, so a killed
+    `bot run` leaves no server behind holding its port (Linux; a no-op elsewhere)."""
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
         pass
+
+
+def stop_all(processes: List[Optional[subprocess.Popen]], grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM to each process group, one shared deadline, then SIGKILL to what is left."""
+    running = [p for p in processes if p is not None and p.poll() is None]
+    for process in running:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in running:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for process in running:
+        _signal_group(process, signal.SIGKILL)  # the group: whatever the server started, too
+        if process.poll() is None:
+            process.wait()
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_group(process: Optional[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -> None:
+    """Stop a process started with `start_new_session=True`, and everything it started."""
+    stop_all([process], grace)

@@ -110,8 +110,13 @@ async def pass_on(on_new_message: Callable[[UserMessage], Awaitable[Any]], outpu
         logger.info("Message from %s on %s cut to %d characters", sender_id, channel, max_chars)
         await output.send_response(sender_id, {"text": cut_note(max_chars)})
     before = getattr(output, "answered", 0)
-    await on_new_message(UserMessage(bounded.text, output, sender_id, input_channel=channel, metadata=metadata,
-                                     message_id=message_id))
+    try:
+        await on_new_message(UserMessage(bounded.text, output, sender_id, input_channel=channel, metadata=metadata,
+                                         message_id=message_id))
+    except Exception:  # the conversation store or Rasa failed: the citizen hears so, the log has why
+        logger.exception("Rasa could not handle a message from %s on %s", sender_id, channel)
+        await output.send_response(sender_id, {"text": msg.MESSAGE_NOT_HANDLED})
+        return
     if getattr(output, "answered", 0) == before:
         logger.info("No answer to %r from %s on %s: sending the default", bounded.text[:80], sender_id, channel)
         await output.send_response(sender_id, {"text": msg.NO_ANSWER, "buttons": [

@@ -1,4 +1,7 @@
-"""`python -m bot run`: the whole system on this machine, until Ctrl-C."""
+"""`python -m bot run`: the whole system on this machine, until Ctrl-C or SIGTERM.
+
+A server that crashes is restarted alone (`bot.supervisor`); SIGTERM/SIGINT stop every server
+within 10 s; the servers die with this process even when it is killed (`bot.stack`)."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +15,7 @@ from bot.cli.route import newest_model
 from bot.config import Settings, get_settings, production_problems
 from bot.modelops.service import ModelOps
 from bot.stack import Stack, resolved_secrets
+from bot.supervisor import Supervisor
 from bot.storage.db import Database
 from bot.storage.setup import prepare_database
 
@@ -21,7 +25,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=_run)
 
 
-async def _startup_model(settings: Settings) -> Path:
+async def startup_model(settings: Settings) -> Path:
     """The active model of the registry (the build model from `make model` until an admin
     activates another one)."""
     db = Database(settings.database_url)
@@ -38,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
         print("Refusing to start in production mode:\n" + "\n".join(f"  - {p}" for p in problems), flush=True)
         return 2
     asyncio.run(prepare_database(settings.database_url))
-    model = asyncio.run(_startup_model(settings))
+    model = asyncio.run(startup_model(settings))
     stack = Stack(settings.database_url, settings.rasa_port, settings.action_port, settings.console_port,
                   model, secrets=resolved_secrets(settings), inherit_output=True)
     stopped = threading.Event()
@@ -58,13 +62,15 @@ def _run(args: argparse.Namespace) -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
+    supervisor = Supervisor(stack)
+    healthy = True
     try:
-        while not stopped.wait(1.0):
-            for service in stack.services:
-                if service.process and service.process.poll() is not None:
-                    print(f"{service.name} stopped unexpectedly (exit {service.process.returncode}).", flush=True)
-                    stopped.set()
+        while healthy and not stopped.wait(0.5):
+            healthy = supervisor.check()
     finally:
         print("Stopping…", flush=True)
         stack.stop()
+    if not healthy:
+        print(f"phananh stopped: {supervisor.gave_up}", flush=True)
+        return 1
     return 0

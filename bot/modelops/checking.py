@@ -133,6 +133,8 @@ async def evaluate(model_file: Path, cases: Path, log_file: Path | None = None) 
         argv = [sys.executable, "-m", "bot", "eval", "--no-baselines", "--model", str(model_file),
                 "--cases", str(cases), "--json", str(output)]
         env = child_env(TF_CPP_MIN_LOG_LEVEL="3")
+        if log_file:  # a first check on a fresh install: no training has made the folder yet
+            log_file.parent.mkdir(parents=True, exist_ok=True)
         log = log_file.open("ab") if log_file else None
         try:
             process = await asyncio.create_subprocess_exec(

@@ -2,8 +2,9 @@
 
 Rasa keeps every event in the table `events` (sender_id, type_name, timestamp, data JSON).
 Where that store lives is read from the endpoints file Rasa uses (`RASA_ENDPOINTS`, default
-`endpoints.yml`): SQLite at `TRACKER_SQLITE_PATH` in development, PostgreSQL from
-`PGHOST`/`PGPORT`/`PGDATABASE`/`PGUSER`/`PGPASSWORD` with `endpoints.production.yml`.
+`endpoints.yml`; `endpoints.production.yml` when APP_ENV=production): SQLite at
+`TRACKER_SQLITE_PATH` in development, PostgreSQL at TRACKER_DATABASE_URL / DATABASE_URL with
+`bot.rasa_stores.PostgresTrackerStore` (or a plain `type: SQL` store's own settings).
 A missing or unreachable store gives an empty transcript, not an error.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import column, select, table
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, tracker_database_url
 from bot.intake import mask_phones
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ def _sqlite_url(path_text: str, root: Path) -> str:
 def tracker_url(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> str | None:
     """The tracker store's database URL as Rasa would connect to it; None if it is not SQL."""
     env = os.environ if env is None else env
-    endpoints = Path(env.get("RASA_ENDPOINTS") or "endpoints.yml")
+    default = "endpoints.production.yml" if env.get("APP_ENV", "").lower() == "production" else "endpoints.yml"
+    endpoints = Path(env.get("RASA_ENDPOINTS") or default)
     endpoints = endpoints if endpoints.is_absolute() else root / endpoints
     try:
         store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
@@ -79,6 +81,9 @@ def tracker_url(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT)
     if not store:  # no endpoints file: Rasa's SQLite default as `bot run` sets it
         return _sqlite_url(env.get("TRACKER_SQLITE_PATH", ""), root)
     store = {key: _substitute(value, env) for key, value in store.items()}
+    if str(store.get("type", "")).endswith("PostgresTrackerStore"):
+        url = tracker_database_url(env)
+        return "postgresql://" + url.split("://", 1)[1] if "://" in url else None
     if str(store.get("type", "")).upper() != "SQL":
         return None
     dialect = str(store.get("dialect") or "sqlite")

@@ -32,3 +32,24 @@ class InvalidReport(StorageError, ValueError):
 
 class ConcurrentUpdate(StorageError):
     """The report changed while we were changing it; reload and try again."""
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """Every error a database call may raise past SQLAlchemy: its own, the drivers' (asyncpg's
+    InternalClientError and InterfaceError are not SQLAlchemy errors), and the network's."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    errors: list[type[BaseException]] = [SQLAlchemyError, sqlite3.Error, OSError, ConnectionError, TimeoutError]
+    try:
+        import asyncpg.exceptions
+
+        errors += [asyncpg.exceptions.PostgresError, asyncpg.exceptions.InterfaceError,
+                   asyncpg.exceptions.InternalClientError]
+    except ImportError:  # SQLite-only installs
+        pass
+    return tuple(errors)
+
+
+DATABASE_ERRORS = _database_errors()

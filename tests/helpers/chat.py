@@ -16,12 +16,14 @@ class Conversation:
     rasa_url: str
     sender: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:10]}")
     last: List[Dict] = field(default_factory=list)
+    token: str = ""  # the REST channel's token (production)
 
     def say(self, text: str, timeout: float = 60.0) -> List[Dict]:
         body = json.dumps({"sender": self.sender, "message": text}).encode()
-        request = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(f"{self.rasa_url}/webhooks/rest/webhook", body, headers)
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             self.last = json.loads(answer.read())
         return self.last

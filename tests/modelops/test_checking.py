@@ -53,3 +53,14 @@ def test_figures_from_the_eval_json() -> None:
               "category_accuracy": 1.0, "routing_accuracy": 0.7, "wrong_ward": 2, "fallback_rate": 0.1}
     figures = Figures.from_scores(scores, "d")
     assert (figures.cases, figures.intent_no_diacritics, figures.wrong_ward) == (10, 0.8, 2)
+
+
+async def test_a_first_check_on_a_fresh_install_has_a_log_even_without_a_log_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.modelops.checking import evaluate
+
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"text": "xin chào", "intent": "greet"}\n', encoding="utf-8")
+    log = tmp_path / "var" / "training" / "check-1.log"  # var/training/ does not exist yet
+    with pytest.raises(CheckFailed):  # not FileNotFoundError: the model file is missing, and the log says why
+        await evaluate(tmp_path / "missing.tar.gz", cases, log)
+    assert log.is_file()

@@ -19,9 +19,12 @@ def at(minutes: float) -> float:
 def test_tracker_url_follows_the_endpoints_file() -> None:
     assert tracker_url({"TRACKER_SQLITE_PATH": "/tmp/t.db"}, ROOT) == "sqlite:////tmp/t.db"
     assert tracker_url({}, ROOT) == f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
-    production = {"RASA_ENDPOINTS": "endpoints.production.yml", "PGHOST": "db.internal", "PGPORT": "5433",
-                  "PGDATABASE": "phananh", "PGUSER": "rasa", "PGPASSWORD": "p@ss:word"}
-    assert tracker_url(production, ROOT) == "postgresql://rasa:p%40ss%3Aword@db.internal:5433/phananh"
+    production = {"APP_ENV": "production", "DATABASE_URL": "postgresql+asyncpg://rasa:p%40ss@db.internal:5433/phananh"}
+    assert tracker_url(production, ROOT) == "postgresql://rasa:p%40ss@db.internal:5433/phananh"
+    separate = {**production, "TRACKER_DATABASE_URL": "postgresql://conv@db2/rasa"}
+    assert tracker_url(separate, ROOT) == "postgresql://conv@db2/rasa"
+    development = {"RASA_ENDPOINTS": str(ROOT / "endpoints.yml"), "TRACKER_SQLITE_PATH": "/tmp/t.db"}
+    assert tracker_url(development, ROOT) == "sqlite:////tmp/t.db"
 
 
 async def test_transcript_around_the_report(tmp_path: Path) -> None:
