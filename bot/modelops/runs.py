@@ -21,12 +21,14 @@ from bot.storage.models import TrainingRun, utcnow
 RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
 STALE = timedelta(minutes=2)
 CHECK_ONLY = "-"  # config_file of a run that only scores a model
+MODEL_SWAP = "swap"  # config_file of a run that activates (or rolls back to) a model on the Rasa servers
 HEARTBEAT_SECONDS = 15
 
 STATUS_LABELS = {RUNNING: "Đang chạy", SUCCEEDED: "Hoàn tất", FAILED: "Thất bại", INTERRUPTED: "Bị gián đoạn"}
 PHASE_LABELS = {
     "starting": "Đang khởi động", "nlu": "Huấn luyện phần hiểu ngôn ngữ", "core": "Huấn luyện phần hội thoại",
     "training": "Đang huấn luyện", "saved": "Đã lưu mô hình", "checking": "Đang chấm điểm trên bộ kiểm tra",
+    "activating": "Đang nạp mô hình vào các máy chủ Rasa (hội thoại vẫn tiếp tục)",
     "done": "Xong",
 }
 BUSY = "Đang có một lần huấn luyện khác chạy (lần #{run}). Mỗi lúc chỉ huấn luyện một mô hình."
@@ -149,7 +151,7 @@ async def typical_seconds(db: Database) -> float | None:
     """How long the newest successful training took: the console's estimate of a whole run."""
     async with db.session() as session:
         row = (await session.execute(
-            select(TrainingRun).where(TrainingRun.status == SUCCEEDED, TrainingRun.config_file != CHECK_ONLY)
+            select(TrainingRun).where(TrainingRun.status == SUCCEEDED, TrainingRun.config_file.notin_([CHECK_ONLY, MODEL_SWAP]))
             .order_by(TrainingRun.id.desc()).limit(1))).scalar_one_or_none()
     return (row.finished_at - row.started_at).total_seconds() if row and row.finished_at else None
 

@@ -124,7 +124,7 @@ class ModelOps:
         beating = asyncio.create_task(self._beat(run.id))
         try:
             version = await work
-        except (TrainingFailed, CheckFailed) as error:
+        except (TrainingFailed, CheckFailed, ModelRefused) as error:
             await runs.finish(self.db, run.id, runs.FAILED, error=str(error))
             raise
         except asyncio.CancelledError:
@@ -147,7 +147,7 @@ class ModelOps:
 
     def _spawn(self, work: Awaitable[Version]) -> None:
         async def quietly() -> None:
-            with contextlib.suppress(TrainingFailed, CheckFailed):  # recorded on the run
+            with contextlib.suppress(TrainingFailed, CheckFailed, ModelRefused):  # recorded on the run
                 await work
 
         task = asyncio.create_task(quietly())
@@ -182,35 +182,69 @@ class ModelOps:
             return None
 
     async def activate(self, version_id: int, by: str | None) -> Swapped:
-        """Activate a model that is not worse than the active one, on every Rasa server."""
+        """Activate a model that is not worse than the active one, on every Rasa server (the CLI:
+        in the foreground; the console starts it in the background, `start_activation`)."""
         async with self._swap_lock:
-            version = await self._require(version_id)
-            current = await registry.active(self.db)
-            if current is not None and current.id == version.id:
-                raise ModelRefused(ALREADY_ACTIVE.format(id=version.id))
-            if version.figures is None:
-                raise ModelRefused(NOT_CHECKED.format(id=version.id))
-            result = None
-            if current is not None:
-                if current.figures is None:
-                    raise ModelRefused(ACTIVE_NOT_CHECKED.format(id=current.id))
-                try:
-                    result = compare(version.figures, current.figures, self.settings.tolerance)
-                except CheckFailed as error:
-                    raise ModelRefused(str(error)) from None
-                if not result.not_worse:
-                    raise ModelRefused(WORSE.format(id=version.id, what=", ".join(result.worse_labels)), result)
+            version, current, result = await self._accepted(version_id)
             return await self._swap(version, current, registry.ACTIVATE, by, result)
 
     async def rollback(self, by: str | None) -> Swapped:
         """Back to the model that was active before the current one (no comparison: it was
         accepted when it was activated)."""
         async with self._swap_lock:
-            target = await registry.previous(self.db)
-            if target is None:
-                raise ModelRefused(NO_PREVIOUS)
-            target = await self._require(target.id)
+            target = await self._rollback_target()
             return await self._swap(target, await registry.active(self.db), registry.ROLLBACK, by, None)
+
+    async def start_activation(self, version_id: int, by: str | None) -> Run:
+        """Refuse at once what may not be activated; swap in the background, as a run with its
+        phase, so the admin's page never waits for Rasa to load a model (30–60 s)."""
+        version, _current, _result = await self._accepted(version_id)
+        run = await runs.claim(self.db, by, Path(runs.MODEL_SWAP), self.log_dir)
+        await runs.set_phase(self.db, run.id, "activating")
+
+        async def swapping() -> Version:
+            done = await self.activate(version.id, by)
+            return done.version
+
+        self._spawn(self._guarded(run, swapping()))
+        return run
+
+    async def start_rollback(self, by: str | None) -> Run:
+        await self._rollback_target()
+        run = await runs.claim(self.db, by, Path(runs.MODEL_SWAP), self.log_dir)
+        await runs.set_phase(self.db, run.id, "activating")
+
+        async def rolling_back() -> Version:
+            return (await self.rollback(by)).version
+
+        self._spawn(self._guarded(run, rolling_back()))
+        return run
+
+    async def _accepted(self, version_id: int) -> tuple[Version, Version | None, Comparison | None]:
+        """The model, the active one and their comparison, if the model may be activated."""
+        version = await self._require(version_id)
+        current = await registry.active(self.db)
+        if current is not None and current.id == version.id:
+            raise ModelRefused(ALREADY_ACTIVE.format(id=version.id))
+        if version.figures is None:
+            raise ModelRefused(NOT_CHECKED.format(id=version.id))
+        if current is None:
+            return version, None, None
+        if current.figures is None:
+            raise ModelRefused(ACTIVE_NOT_CHECKED.format(id=current.id))
+        try:
+            result = compare(version.figures, current.figures, self.settings.tolerance)
+        except CheckFailed as error:
+            raise ModelRefused(str(error)) from None
+        if not result.not_worse:
+            raise ModelRefused(WORSE.format(id=version.id, what=", ".join(result.worse_labels)), result)
+        return version, current, result
+
+    async def _rollback_target(self) -> Version:
+        target = await registry.previous(self.db)
+        if target is None:
+            raise ModelRefused(NO_PREVIOUS)
+        return await self._require(target.id)
 
     async def _swap(self, version: Version, current: Version | None, kind: str, by: str | None,
                     result: Comparison | None) -> Swapped:

@@ -120,6 +120,18 @@ async def wait_for_training(loop: Loop) -> dict[str, Any]:
     raise AssertionError("training did not finish in time")
 
 
+async def wait_for_swap(loop: Loop, body: dict[str, Any]) -> dict[str, Any]:
+    """An activation or a rollback runs in the background: its run, once finished."""
+    assert body["run"]["phase"] == "activating", body
+    deadline = time.monotonic() + TRAINING_TIMEOUT_S
+    while time.monotonic() < deadline:
+        run = (await loop.get("/api/staff/models/training"))["run"]
+        if run["id"] == body["run"]["id"] and run["status"] != "running":
+            return run
+        await asyncio.sleep(1)
+    raise AssertionError("the model swap did not finish in time")
+
+
 def keep_chatting(rasa_url: str, stop: threading.Event, answers: list[int]) -> None:
     """A citizen chatting while the model is swapped: every message must be answered."""
     while not stop.is_set():
@@ -157,11 +169,12 @@ async def test_label_retrain_activate_refuse_and_roll_back(loop: Loop) -> None:
     chatter = threading.Thread(target=keep_chatting, args=(loop.stack.rasa_url, stop, answers))
     chatter.start()
     try:
-        status, body = await loop.post(f"/api/staff/models/{new['id']}/activate")
+        status, body = await loop.post(f"/api/staff/models/{new['id']}/activate")  # answered at once
+        assert status == 200, body
+        assert (await wait_for_swap(loop, body))["status"] == "succeeded"
     finally:
         stop.set()
         await asyncio.to_thread(chatter.join)
-    assert status == 200, body
     assert answers and all(answers), answers
     assert await loop.served_model() == new["file"]
     assert await loop.intent_of(MISUNDERSTOOD) == RIGHT_INTENT
@@ -176,6 +189,7 @@ async def test_label_retrain_activate_refuse_and_roll_back(loop: Loop) -> None:
     # 6. Rolling back restores the model that was active before.
     status, body = await loop.post("/api/staff/models/rollback")
     assert status == 200, body
+    assert (await wait_for_swap(loop, body))["status"] == "succeeded"
     assert await loop.served_model() == first_model
     assert await loop.intent_of(MISUNDERSTOOD) != RIGHT_INTENT
     kinds = [a.kind for a in await registry.activations(loop.db)]

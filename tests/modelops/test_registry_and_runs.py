@@ -2,6 +2,8 @@
 and the activation rules of ModelOps with no Rasa server running."""
 from __future__ import annotations
 
+import asyncio
+
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -106,6 +108,28 @@ async def test_activate_and_roll_back_with_no_rasa_running(db: Database, tmp_pat
     assert (await registry.active(db)).id == old.id and (await registry.previous(db)).id == new.id
     kinds = [a.kind for a in await registry.activations(db)]
     assert kinds == [registry.ROLLBACK, registry.ACTIVATE, registry.BOOTSTRAP]
+
+
+async def test_the_console_activates_in_the_background_and_refuses_at_once(db: Database, tmp_path: Path) -> None:
+    ops = ModelOps(db, settings(tmp_path))
+    old, new = await _two_versions(ops, tmp_path)
+    with pytest.raises(ModelRefused, match="chưa được chấm điểm"):  # refused before any run starts
+        await ops.start_activation(new.id, "admin")
+    assert await runs.current(db) is None
+    await registry.set_figures(db, old.id, ACTIVE)
+    await registry.set_figures(db, new.id, replace(ACTIVE, intent_accuracy=0.97))
+    run = await ops.start_activation(new.id, "admin")
+    assert run.config_file == runs.MODEL_SWAP and (await runs.get(db, run.id)).phase == "activating"
+    while ops._tasks:  # the swap runs as a background task, like a training
+        await asyncio.sleep(0.05)
+    finished = await runs.get(db, run.id)
+    assert finished.status == runs.SUCCEEDED and finished.model_version_id == new.id
+    assert (await registry.active(db)).id == new.id
+    back = await ops.start_rollback("admin")
+    while ops._tasks:
+        await asyncio.sleep(0.05)
+    assert (await runs.get(db, back.id)).status == runs.SUCCEEDED and (await registry.active(db)).id == old.id
+    assert await runs.typical_seconds(db) is None  # swaps are not trainings: no estimate from them
 
 
 async def test_one_training_at_a_time(db: Database, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from bot.modelops import registry, runs
 from bot.modelops.checking import METRICS
 from bot.modelops.registry import Version
 from bot.modelops.runs import Run, TrainingBusy
-from bot.modelops.service import ModelRefused, Swapped
+from bot.modelops.service import ModelRefused
 from bot.staff import access
 from bot.web.console.context import current_staff, database, modelops, path_id
 from bot.web.console.render import NO_STORE, after_form, json_response, page
@@ -23,9 +23,9 @@ HOME = "/console/models"
 LOG_TAIL_BYTES = 64 * 1024
 TRAINING_STARTED = "Đã bắt đầu huấn luyện (lần #{run}). Trang này cập nhật tiến độ; khi xong, mô hình mới được chấm điểm tự động."
 CHECK_STARTED = "Đang chấm điểm mô hình #{id} trên bộ câu kiểm tra (lần #{run})."
-ACTIVATED = "Mô hình #{id} đã được kích hoạt; bot dùng ngay mô hình này, không phải khởi động lại."
-ROLLED_BACK = "Đã quay lại mô hình #{id}."
-NOT_RUNNING = " Máy chủ Rasa {urls} đang không chạy; nó sẽ nạp mô hình này khi khởi động."
+ACTIVATING = ("Đang kích hoạt mô hình #{id} (lần #{run}): các máy chủ Rasa nạp mô hình trong khoảng một phút, "
+              "hội thoại vẫn tiếp tục. Trang này cập nhật khi xong.")
+ROLLING_BACK = "Đang quay lại mô hình trước (lần #{run}). Trang này cập nhật khi xong."
 NO_LOG = "Lần huấn luyện này không có nhật ký."
 
 
@@ -36,7 +36,8 @@ def _admin(request: web.Request) -> None:
 def run_json(run: Run | None, typical: float | None = None) -> dict[str, Any] | None:
     if run is None:
         return None
-    left = max(0.0, typical - run.elapsed_seconds) if typical and run.running else None
+    training = run.config_file not in (runs.CHECK_ONLY, runs.MODEL_SWAP)  # the estimate is a training's
+    left = max(0.0, typical - run.elapsed_seconds) if typical and run.running and training else None
     return {"seconds_left_estimate": None if left is None else round(left),"id": run.id, "status": run.status, "status_label": run.status_label, "phase": run.phase,
             "phase_label": run.phase_label, "epoch": run.epoch, "epochs": run.epochs, "eta_seconds": run.eta_seconds,
             "elapsed_seconds": round(run.elapsed_seconds), "requested_by": run.requested_by,
@@ -128,20 +129,15 @@ async def _check(request: web.Request) -> dict[str, Any]:
     return {"message": CHECK_STARTED.format(id=version_id, run=run.id), "run": run_json(run)}
 
 
-def _swapped(done: Swapped, text: str) -> dict[str, Any]:
-    message = text.format(id=done.version.id)
-    if done.unreachable:
-        message += NOT_RUNNING.format(urls=", ".join(done.unreachable))
-    return {"message": message, "active_id": done.version.id}
-
-
 async def _activate(request: web.Request) -> dict[str, Any]:
-    done = await modelops(request).activate(path_id(request, "version_id"), current_staff(request).username)
-    return _swapped(done, ACTIVATED)
+    version_id = path_id(request, "version_id")
+    run = await modelops(request).start_activation(version_id, current_staff(request).username)
+    return {"message": ACTIVATING.format(id=version_id, run=run.id), "run": run_json(run)}
 
 
 async def _rollback(request: web.Request) -> dict[str, Any]:
-    return _swapped(await modelops(request).rollback(current_staff(request).username), ROLLED_BACK)
+    run = await modelops(request).start_rollback(current_staff(request).username)
+    return {"message": ROLLING_BACK.format(run=run.id), "run": run_json(run)}
 
 
 Action = Callable[[web.Request], Awaitable[dict[str, Any]]]
