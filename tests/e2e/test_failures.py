@@ -1,51 +1,57 @@
-"""When a part of the system is down the citizen gets a polite answer and nothing is confirmed."""
+"""When a part of the system is down the citizen gets a polite answer and nothing is confirmed;
+once it is back, what the citizen entered is still there and is stored once."""
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from bot import messages_vi as msg
+from bot.stack import Stack
 from tests.conftest import start_stack
 from tests.helpers.chat import CODE_RE, Conversation
 
 pytestmark = pytest.mark.e2e
 
 
-def test_action_server_down(tmp_path: Path) -> None:
-    stack = start_stack(tmp_path)
-    try:
-        chat = Conversation(stack.rasa_url)
-        chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm")
-        chat.say("/skip")
-        stack.stop_service("action server")
-        chat.say("0912345678")
-        assert msg.SERVICE_UNAVAILABLE in chat.text, chat.last
-        chat.say("/affirm")
-        assert not CODE_RE.search(chat.text), chat.last
-        with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
-            assert db.execute("SELECT count(*) FROM reports").fetchone() == (0,)
-    finally:
-        stack.stop()
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    """A stack of its own: these tests stop and start its servers."""
+    running = start_stack(tmp_path)
+    yield running
+    running.stop()
 
 
-def test_a_submit_that_fails_keeps_the_draft_and_a_retry_stores_it_once(tmp_path: Path) -> None:
-    stack = start_stack(tmp_path)
-    try:
-        chat = Conversation(stack.rasa_url)
-        chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm, tối nào cũng vậy")
-        chat.say("/skip")
-        chat.say("0912345678")
-        assert "Gửi phản ánh" in chat.buttons, chat.last
-        stack.stop_service("action server")
-        chat.click("Gửi phản ánh")
-        assert not CODE_RE.search(chat.text) and "CHƯA được gửi" in chat.text, chat.last
-        assert "Gửi phản ánh" in chat.buttons, chat.last  # the summary's buttons, again
-        stack.restart_service("action server")
-        chat.click("Gửi phản ánh")
-        code = chat.code()
-        with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
-            assert db.execute("SELECT code, phone FROM reports").fetchall() == [(code, "0912345678")]
-    finally:
-        stack.stop()
+def stored(stack: Stack, sql: str) -> list:
+    with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_action_server_down(stack: Stack) -> None:
+    chat = Conversation(stack.rasa_url)
+    chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm")
+    chat.say("/skip")
+    stack.stop_service("action server")
+    chat.say("0912345678")
+    assert msg.SERVICE_UNAVAILABLE in chat.text, chat.last
+    chat.say("/affirm")
+    assert not CODE_RE.search(chat.text), chat.last
+    assert stored(stack, "SELECT count(*) FROM reports") == [(0,)]
+
+
+def test_a_submit_that_fails_keeps_the_draft_and_a_retry_stores_it_once(stack: Stack) -> None:
+    chat = Conversation(stack.rasa_url)
+    chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm, tối nào cũng vậy")
+    chat.say("/skip")
+    chat.say("0912345678")
+    assert "Gửi phản ánh" in chat.buttons, chat.last
+    stack.stop_service("action server")
+    chat.click("Gửi phản ánh")
+    assert not CODE_RE.search(chat.text) and "CHƯA được gửi" in chat.text, chat.last
+    assert "Gửi phản ánh" in chat.buttons, chat.last  # the summary's buttons, again
+    stack.restart_service("action server")
+    chat.click("Gửi phản ánh")
+    code = chat.code()
+    assert stored(stack, "SELECT code, phone FROM reports") == [(code, "0912345678")]
