@@ -318,3 +318,15 @@ async def test_photo_and_location_buttons_have_text_labels(stack) -> None:
             assert composer and composer["width"] >= 100, composer  # the text box keeps its room
             await chat.screenshot(f"buttons-{width}")
         assert not page_errors, page_errors
+
+
+async def test_several_photos_chosen_at_once_are_all_counted(stack, tmp_path) -> None:
+    second = tmp_path / "second.png"
+    second.write_bytes(TINY_PNG.read_bytes())
+    async with chat_page(stack) as (chat, page_errors):
+        await chat.send_text(REPORT_TEXT)
+        await chat.wait_for_any_quick_reply("Bỏ qua", "Ẩn danh")
+        await chat.page.set_input_files("#attach-input", [str(TINY_PNG), str(second)])
+        await chat.wait_for_bot_text("Đã nhận ảnh 2/5")
+        await chat.screenshot("two-photos")
+    assert not page_errors, page_errors

@@ -460,6 +460,8 @@
     return data.url;
   }
 
+  const MAX_PHOTOS_AT_ONCE = 5;
+
   async function uploadPhoto(file) {
     if (file.type && !file.type.startsWith("image/")) {
       addNotice(STRINGS.uploadNotImage);
@@ -486,10 +488,11 @@
   }
 
   el.attachButton.addEventListener("click", () => el.attachInput.click());
-  el.attachInput.addEventListener("change", () => {
-    const file = el.attachInput.files && el.attachInput.files[0];
+  el.attachInput.addEventListener("change", async () => {
+    // Several photos at once (a report keeps up to 5): sent one after another, in order.
+    const files = Array.from(el.attachInput.files || []).slice(0, MAX_PHOTOS_AT_ONCE);
     el.attachInput.value = ""; // allow choosing the same file again
-    if (file) uploadPhoto(file);
+    for (const file of files) await uploadPhoto(file);
   });
 
   // -------------------------------------------------------------- location
