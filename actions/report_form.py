@@ -237,12 +237,9 @@ class ValidateReportForm(FormValidationAction):
         text = latest_text(tracker)
         if intake.is_payload(text):
             return {"description": None}
-        interjection = Interjection(tracker, "description")
-        slots: Dict[str, Any] = {}
-        for found in (interjection.place(dispatcher), interjection.category(dispatcher)):
-            slots.update(found or {})
+        slots = Interjection(tracker, "description").corrections(dispatcher) or {}
         if slots and (not turns.is_detail(text) or turns.has_correction_marker(text)):
-            return {**slots, "description": None}
+            return slots  # a correction only: the description is asked again
         if not turns.is_detail(text) and not tracker.get_slot("description_retry"):
             dispatcher.utter_message(text=msg.DESCRIPTION_TOO_SHORT)
             return {**slots, "description": None, "description_retry": True}
