@@ -3,21 +3,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
-from bot.text import canonical, fold, normalize
+import yaml
+
+from bot.text import DATA_DIR, canonical, fold, normalize
 
 SIDEWALK, CONSTRUCTION = "sidewalk", "construction"
 ANONYMOUS, SKIPPED = "anonymous", "skipped"
 MAX_TEXT = 4000  # what we store of one message; Open311 allows descriptions of 4000 chars
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
-_SKIP_WORDS = {"bo qua", "khong", "khong co", "khong co anh", "thoi", "skip", "khoi", "khong can", "chua co"}
-_ANONYMOUS_WORDS = {"an danh", "giau ten", "khong de lai", "khong de so", "khong muon", "khong", "thoi", "bo qua"}
-_CATEGORY_WORDS = {
-    SIDEWALK: ("via he", "long duong", "lan chiem", "ban ghe", "hang rong", "trong xe", "do xe", "mai che"),
-    CONSTRUCTION: ("xay", "co noi", "khong phep", "sai phep", "cong trinh", "them tang", "pha do"),
-}
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict:
+    """The intake's word lists (bot/data/intake.yml), folded."""
+    raw = yaml.safe_load((DATA_DIR / "intake.yml").read_text(encoding="utf-8"))
+    return {
+        "skip": frozenset(fold(str(w)) for w in raw["skip"]),
+        "anonymous": tuple(fold(str(w)) for w in raw["anonymous"]),
+        "category": {cat: tuple(fold(str(w)) for w in words) for cat, words in raw["category"].items()},
+    }
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -30,14 +38,18 @@ def is_payload(text: str) -> bool:
 
 
 def is_skip(text: str) -> bool:
-    return canonical(text).strip(" .!") in _SKIP_WORDS
+    return canonical(text).strip(" .!") in _words()["skip"]
 
 
 def _category_pattern(phrases: tuple) -> "re.Pattern[str]":
     return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
 
 
-_CATEGORY_PATTERNS = {cat: _category_pattern(words) for cat, words in _CATEGORY_WORDS.items()}
+@lru_cache(maxsize=1)
+def _category_patterns() -> dict:
+    return {cat: _category_pattern(words) for cat, words in _words()["category"].items()}
+
+
 # "không phải (là) xây dựng", "chứ không phải lấn chiếm": a category the citizen rules out.
 _NEGATED = re.compile(r"\b(?:khong phai|khong lien quan)\b.*?(?=\b(?:ma|chu)\b|$)")
 _CLAUSE = re.compile(r"[,.;!?\n]")
@@ -49,7 +61,7 @@ def category_from_text(text: str) -> Optional[str]:
     category named after "không phải" does not count."""
     clauses = (_NEGATED.sub(" ", _NOT_CATEGORY.sub(" ", canonical(c))) for c in _CLAUSE.split(text or ""))
     folded = " , ".join(clauses)
-    hits = {cat for cat, pattern in _CATEGORY_PATTERNS.items() if pattern.search(folded)}
+    hits = {cat for cat, pattern in _category_patterns().items() if pattern.search(folded)}
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -66,7 +78,7 @@ def parse_contact(text: str) -> Optional[Contact]:
         digits = re.sub(r"\D", "", match.group(0))
         return Contact("0" + digits[2:] if digits.startswith("84") else digits, False)
     folded = canonical(text)
-    if any(w == folded or folded.startswith(w + " ") for w in _ANONYMOUS_WORDS):
+    if any(w == folded or folded.startswith(w + " ") for w in _words()["anonymous"]):
         return Contact(None, True)
     return None
 
@@ -78,11 +90,6 @@ def mask_phone(phone: Optional[str]) -> str:
 def mask_phones(text: str) -> str:
     """Every Vietnamese phone number in `text` masked: "gọi 0912 345 678" → "gọi 091****678"."""
     return _PHONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
-
-
-def looks_like_location_correction(text: str) -> bool:
-    folded = fold(text)
-    return any(w in folded for w in ("phuong", "dia chi", "dia diem", "cho khac", "xa ", "quan", "duong", "pho"))
 
 
 INTENT_CATEGORY = {"report_sidewalk": SIDEWALK, "report_construction": CONSTRUCTION}
