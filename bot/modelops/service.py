@@ -199,8 +199,7 @@ class ModelOps:
         """Refuse at once what may not be activated; swap in the background, as a run with its
         phase, so the admin's page never waits for Rasa to load a model (30–60 s)."""
         version, _current, _result = await self._accepted(version_id)
-        run = await runs.claim(self.db, by, Path(runs.MODEL_SWAP), self.log_dir)
-        await runs.set_phase(self.db, run.id, "activating")
+        run = await self._claim_swap(by)
 
         async def swapping() -> Version:
             done = await self.activate(version.id, by)
@@ -211,14 +210,19 @@ class ModelOps:
 
     async def start_rollback(self, by: str | None) -> Run:
         await self._rollback_target()
-        run = await runs.claim(self.db, by, Path(runs.MODEL_SWAP), self.log_dir)
-        await runs.set_phase(self.db, run.id, "activating")
+        run = await self._claim_swap(by)
 
         async def rolling_back() -> Version:
             return (await self.rollback(by)).version
 
         self._spawn(self._guarded(run, rolling_back()))
         return run
+
+    async def _claim_swap(self, by: str | None) -> Run:
+        """The run a model swap is shown as, already in its phase (one model operation at a time)."""
+        run = await runs.claim(self.db, by, Path(runs.MODEL_SWAP), self.log_dir)
+        await runs.set_phase(self.db, run.id, "activating")
+        return await runs.get(self.db, run.id) or run
 
     async def _accepted(self, version_id: int) -> tuple[Version, Version | None, Comparison | None]:
         """The model, the active one and their comparison, if the model may be activated."""
