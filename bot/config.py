@@ -236,8 +236,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         rest_channel_token=env.get("REST_CHANNEL_TOKEN", "").strip(),
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
-        rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / (
-            "endpoints.production.yml" if app_env == PRODUCTION else "endpoints.yml")),
+        rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / default_endpoints(app_env)),
         zalo=_zalo_settings(env),
         modelops=_modelops_settings(env, secrets),
         secrets=secrets,
@@ -263,6 +262,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("DATABASE_URL must be a PostgreSQL database (postgresql+asyncpg://…); SQLite is for development")
     problems += endpoint_problems(settings.rasa_endpoints)
     return problems
+
+
+def default_endpoints(app_env: str) -> str:
+    """Rasa's endpoints file when RASA_ENDPOINTS names none: PostgreSQL + Redis in production."""
+    return "endpoints.production.yml" if app_env == PRODUCTION else "endpoints.yml"
 
 
 def tracker_database_url(env: Mapping[str, str] | None = None) -> str:

@@ -20,6 +20,7 @@ from bot.text import DATA_DIR, abbreviations, fold, has_diacritics, normalize
 YES, REFUSE, ADD, REPLACE, FIX_PLACE = "yes", "refuse", "add", "replace", "fix_place"
 MAX_OTHER_WORDS = 1  # "gửi giúp em với nhé" is a yes; "gửi cho phường Kim Liên xử lý" is not only a yes
 MIN_CONTENT_WORDS = 2  # "bày hàng", "xây 5 tầng": enough to be a detail
+MANY_CONTENT_WORDS = 3  # a mostly-address message with this much more describes the violation too
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HELD = re.compile(r"(\w)\1+")
 _APPROVING_EMOJI = ("👍", "👌", "🆗", "✅")
@@ -27,7 +28,7 @@ _APPROVING_EMOJI = ("👍", "👌", "🆗", "✅")
 
 @dataclass(frozen=True)
 class Vocabulary:
-    confirm_yes: FrozenSet[Tuple[str, ...]]
+    confirm_yes: Tuple[Tuple[str, ...], ...]
     fillers: FrozenSet[str]
     refusal: FrozenSet[Tuple[str, ...]]
     add_content: Tuple[Tuple[str, ...], ...]
@@ -51,7 +52,7 @@ def vocabulary() -> Vocabulary:
     marked = {normalize(str(w)).lower() for w in raw["generic_words"]}
     ambiguous = {fold(str(w)) for w in raw["ambiguous_folded"]}
     return Vocabulary(
-        confirm_yes=frozenset(_phrases(raw["confirm_yes"])),
+        confirm_yes=_phrases(raw["confirm_yes"]),
         fillers=frozenset(fold(str(w)) for w in raw["fillers"]),
         refusal=frozenset(_phrases(raw["refusal"])),
         add_content=_phrases(raw["add_content"]),
@@ -67,12 +68,15 @@ def vocabulary() -> Vocabulary:
 
 def words(text: str) -> List[str]:
     """Folded tokens, chat abbreviations spelled out ("ko" → "khong"; "dc" → "duoc")."""
-    chat = abbreviations("chat")
-    out: List[str] = []
-    for token in _WORD.findall(fold(normalize(text))):
-        full = chat.get(token, token) if len(token) > 1 or token in "krj" else token
-        out.extend(full.split())
-    return out
+    return [part for token in _WORD.findall(fold(normalize(text))) for part in _spelled_out(token)]
+
+
+def _spelled_out(folded_token: str) -> List[str]:
+    """One folded token with its chat abbreviation spelled out: "ko" → ["khong"], "sdt" →
+    ["so", "dien", "thoai"]; single letters only when they are nothing else ("k", "r", "j")."""
+    if len(folded_token) > 1 or folded_token in "krj":
+        return abbreviations("chat").get(folded_token, folded_token).split()
+    return [folded_token]
 
 
 def _squeezed(token: str) -> str:
@@ -109,12 +113,10 @@ def _token_count_before(text: str, folded_tokens: int) -> int:
     """How many raw word tokens make up the first `folded_tokens` folded ones (abbreviations
     like "sdt" spell out to several)."""
     count, seen = 0, 0
-    chat = abbreviations("chat")
     for token in _WORD.findall(fold(normalize(text))):
         if seen >= folded_tokens:
             break
-        full = chat.get(token, token) if len(token) > 1 or token in "krj" else token
-        seen += len(full.split())
+        seen += len(_spelled_out(token))
         count += 1
     return count
 
@@ -130,7 +132,7 @@ def _only_yes(tokens: Sequence[str]) -> bool:
     squeezed = [_squeezed(t) for t in tokens]
     i, core, others = 0, False, 0
     while i < len(squeezed):
-        for phrase in sorted(v.confirm_yes, key=len, reverse=True):
+        for phrase in v.confirm_yes:  # longest first
             n = len(phrase)
             if tuple(squeezed[i:i + n]) == phrase or tuple(tokens[i:i + n]) == phrase:
                 core, i = True, i + n
@@ -193,12 +195,11 @@ def content_words(text: str) -> List[str]:
     blanked = list(text)
     for start, end in _address_spans(text):
         blanked[start:end] = " " * (end - start)
-    chat = abbreviations("chat")
     kept, folded = [], []
     for token in _WORD.findall("".join(blanked).lower()):
         key = fold(token)
-        full = chat.get(key, key) if len(key) > 1 else key
-        for part in full.split():  # "ko" → "khong": spelled out, compared folded
+        parts = _spelled_out(key) if len(key) > 1 else [key]
+        for part in parts:  # "ko" → "khong": spelled out, compared folded
             kept.append(token if part == key else part)
             folded.append(part)
     for phrase in v.generic_phrases:
@@ -225,7 +226,8 @@ def is_detail(text: str) -> bool:
 def describes_violation(text: str) -> bool:
     """A message that is mostly an address still describes the violation when it names its
     kind or says a good deal more ("quán bày bàn ghế ở số 5 phố Huế")."""
-    return bool(category_from_text(text)) and is_detail(text) or len(content_words(text)) >= 3 * MIN_CONTENT_WORDS // 2
+    content = len(content_words(text))
+    return content >= MIN_CONTENT_WORDS and bool(category_from_text(text)) or content >= MANY_CONTENT_WORDS
 
 
 def corrected_category(text: str) -> Optional[str]:

@@ -24,7 +24,7 @@ from sqlalchemy import column, select, table
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import PROJECT_ROOT, tracker_database_url
+from bot.config import PROJECT_ROOT, default_endpoints, tracker_database_url
 from bot.intake import mask_phones
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,7 @@ def _sqlite_url(path_text: str, root: Path) -> str:
 def tracker_url(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> str | None:
     """The tracker store's database URL as Rasa would connect to it; None if it is not SQL."""
     env = os.environ if env is None else env
-    default = "endpoints.production.yml" if env.get("APP_ENV", "").lower() == "production" else "endpoints.yml"
-    endpoints = Path(env.get("RASA_ENDPOINTS") or default)
+    endpoints = Path(env.get("RASA_ENDPOINTS") or default_endpoints(env.get("APP_ENV", "").lower()))
     endpoints = endpoints if endpoints.is_absolute() else root / endpoints
     try:
         store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
