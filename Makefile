@@ -11,12 +11,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Nothing leaves the machine: no usage data to Rasa (rasa train and every Rasa we start).
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test model venv chromium postgres bench bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
+.PHONY: run test model venv chromium haproxy postgres bench bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
 
-test: $(STAMP) model chromium postgres
+test: $(STAMP) model chromium haproxy postgres
 	$(PY) -m pytest
 
 venv: $(STAMP)
@@ -37,6 +37,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "WARNING: chromium missing and not root: browser tests will be skipped"; fi; }
+
+# Debian's HAProxy, in front of replicas (`bot run --rasa-replicas N`; tests/e2e/test_replicas.py).
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "WARNING: haproxy missing and not root: the replica tests will fail"; fi; }
 
 postgres:
 	@bash scripts/ensure_postgres.sh

@@ -96,6 +96,7 @@ class ModelOpsSettings:
     rasa_urls: tuple[str, ...]
     secrets: SecretSource
     tolerance: float  # how far below the active model an accuracy may fall and still count as not worse
+    pulls_models: bool = False  # the Rasa servers pull the active model from us (bot.modelops.delivery)
 
     @property
     def rasa_token(self) -> str:
@@ -309,6 +310,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _modelops_settings(env: Mapping[str, str], secrets: SecretSource) -> ModelOpsSettings:
+    from bot.modelops.delivery import pulls_models
+
     rasa_port = _int(env, "RASA_PORT", 5005)
     urls = [u.strip().rstrip("/") for u in env.get("RASA_INTERNAL_URLS", "").split(",") if u.strip()]
     return ModelOpsSettings(
@@ -320,6 +323,7 @@ def _modelops_settings(env: Mapping[str, str], secrets: SecretSource) -> ModelOp
         rasa_urls=tuple(urls) or (f"http://127.0.0.1:{rasa_port}",),
         secrets=secrets,
         tolerance=_float(env, "MODEL_TOLERANCE", 0.01),
+        pulls_models=pulls_models(_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / default_endpoints(_app_env(env)))),
     )
 
 

@@ -1,4 +1,4 @@
-"""Six fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
+"""Seven fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
 (`bot.rasa_server`, which every way of starting the system uses) through `apply()`.
 
 `apply()` first checks that Rasa is the version these patches were written against and that
@@ -33,6 +33,13 @@ server refuses to start. Nothing is patched on import.
    an in-memory store, so a database blip silently restarts conversations and loses their
    turns. We wrap it in `bot.rasa_stores.RetryingTrackerStore` instead: a few retries, then an
    error the channel answers politely.
+7. Pulling models from a model server (`models:` in the endpoints, how replicas get the active
+   model: bot.modelops.delivery): Rasa loads a pulled model on the event loop too (the same
+   30–40 s standstill on every replica at each activation), and with a model server it ignores
+   the model file it was started with, downloading it again before it answers anyone. We load
+   the local file (when there is one) off the loop with its ETag as fingerprint, so the first
+   poll is a 304, then poll as Rasa does; a newer model is downloaded on the loop (aiohttp) and
+   loaded in a worker thread.
 """
 from __future__ import annotations
 
@@ -42,6 +49,7 @@ import logging
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Dict, Optional
 
 import rasa.core.agent
@@ -102,18 +110,59 @@ _NO_MODEL_WARNING = "No valid configuration given to load agent"
 
 async def _load_agent(model_path: Optional[str] = None, model_server: Any = None, remote_storage: Optional[str] = None,
                       endpoints: Any = None, loop: Any = None) -> Any:
-    """`rasa.core.agent.load_agent` with a model file loaded off the event loop."""
+    """`rasa.core.agent.load_agent` with a model file loaded off the event loop, and then, if
+    a model server is configured, polled for newer models."""
     server = model_server or (endpoints.model if endpoints else None)
-    if server is not None or remote_storage is not None or not model_path or not os.path.exists(model_path):
+    local = bool(model_path) and os.path.exists(str(model_path))
+    if remote_storage is not None or (not local and server is None):
         return await _ORIGINAL_LOAD_AGENT(model_path, model_server, remote_storage, endpoints, loop)
+    if endpoints is not None:
+        endpoints.model = None  # the stores and the broker only: the model comes below
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_NO_MODEL_WARNING)
         agent = await _ORIGINAL_LOAD_AGENT(None, None, None, endpoints, loop)  # stores, broker: on this loop
+    if endpoints is not None:
+        endpoints.model = server
+    agent.model_server = server
+    if local:
+        await _load_local(agent, str(model_path), fingerprint=await _fingerprint(model_path) if server else None)
+    else:
+        await _update_model_from_server(server, agent)
+    if server is not None:
+        pulls = int(server.kwargs.get("wait_time_between_pulls", 100) or 0)
+        if pulls:
+            await rasa.core.agent._schedule_model_pulling(server, pulls, agent)
+    return agent
+
+
+async def _load_local(agent: Any, model_path: str, fingerprint: Optional[str]) -> None:
     try:
-        await asyncio.get_running_loop().run_in_executor(None, agent.load_model, model_path)
+        await asyncio.get_running_loop().run_in_executor(None, agent.load_model, model_path, fingerprint)
     except ModelNotFound:  # as Rasa does: an agent without a model, which the caller refuses
         logger.warning("No valid model found at %s", model_path)
-    return agent
+
+
+async def _fingerprint(model_path: str) -> str:
+    """The ETag the model server gives this file (bot.modelops.delivery)."""
+    from bot.modelops.delivery import etag
+    from bot.modelops.registry import file_sha256
+
+    return etag(await asyncio.to_thread(file_sha256, Path(model_path)))
+
+
+async def _update_model_from_server(model_server: Any, agent: Any) -> None:
+    """`rasa.core.agent._update_model_from_server`, loading the new model in a worker thread."""
+    from rasa.utils.common import TempDirectoryPath, get_temp_dir_name
+
+    with TempDirectoryPath(get_temp_dir_name()) as directory:
+        try:
+            fingerprint = await rasa.core.agent._pull_model_and_fingerprint(model_server, agent.fingerprint, directory)
+            if fingerprint:
+                logger.info("Loading the model %s from the model server", fingerprint)
+                await asyncio.get_running_loop().run_in_executor(None, agent.load_model, directory, fingerprint)
+                logger.info("Serving the model %s", fingerprint)
+        except Exception:  # as Rasa: the previous model stays
+            logger.exception("Failed to update the model from %s; the previous model stays", model_server.url)
 
 
 _ORIGINAL_LOAD_AGENT = rasa.core.agent.load_agent
@@ -129,11 +178,14 @@ TARGETS = (
     (MessageProcessor, "_update_full_retrieval_intent"),
     (MessageProcessor, "_check_for_unseen_features"),
     (rasa.core.agent, "load_agent"),
+    (rasa.core.agent, "_update_model_from_server"),
+    (rasa.core.agent, "_pull_model_and_fingerprint"),
+    (rasa.core.agent, "_schedule_model_pulling"),
     (rasa.core.agent.Agent, "load_model"),
     (rasa.core.agent.Agent, "_create_tracker_store"),
 )
 PATCHES = ("polite_action_failure", "action_response_validator", "nlu_off_the_loop", "model_load_off_the_loop",
-           "draft_kept_on_failed_submit", "tracker_store_retries")
+           "draft_kept_on_failed_submit", "tracker_store_retries", "model_pull_off_the_loop")
 SUBMIT_ACTION, REPORT_FORM = "action_submit_report", "report_form"
 
 
@@ -206,5 +258,6 @@ def apply() -> tuple[str, ...]:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
     rasa.core.agent.load_agent = _load_agent
+    rasa.core.agent._update_model_from_server = _update_model_from_server
     rasa.core.agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[assignment]
     return PATCHES

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import PROJECT_ROOT, Settings, get_settings, listens_beyond_loopback, production_problems
+from bot.modelops.delivery import MODEL_PATH
 
 logger = logging.getLogger(__name__)
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
@@ -75,6 +76,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
     os.environ.setdefault("SANIC_GRACEFUL_SHUTDOWN_TIMEOUT", str(GRACEFUL_SHUTDOWN_SECONDS))  # SIGTERM: out in seconds
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    # what endpoints.production.yml's model server section reads (the process's own environment)
+    os.environ.setdefault("MODEL_SERVER_URL", f"http://127.0.0.1:{settings.console_port}{MODEL_PATH}")
+    os.environ.setdefault("RASA_TOKEN", settings.rasa_token)
     model = args.model or _active_model(settings)
     sys.argv = ["rasa", *rasa_arguments(settings, model, host, port, args.endpoints or settings.rasa_endpoints)]
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot import haproxy
 from bot.config import PROJECT_ROOT, Settings
+from bot.modelops.delivery import MODEL_PATH
 from bot.secret_files import REQUIRED, generate
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,21 @@ class Service:
     health_url: str
     process: Optional[subprocess.Popen] = None
     log_path: Optional[Path] = None
+    env: Dict[str, str] = field(default_factory=dict)  # this server's own variables (its port…)
+
+
+@dataclass(frozen=True)
+class Replicas:
+    """How many of each server run. More than one of any: HAProxy listens on the public ports
+    and spreads the work over replicas on loopback ports of their own (`bot.haproxy`)."""
+
+    rasa: int = 1
+    action: int = 1
+    web: int = 1
+
+    @property
+    def scaled(self) -> bool:
+        return max(self.rasa, self.action, self.web) > 1
 
 
 def fresh_secrets() -> Dict[str, str]:
@@ -63,6 +80,8 @@ class Stack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     services: List[Service] = field(default_factory=list)
     inherit_output: bool = False
+    replicas: Replicas = field(default_factory=Replicas)
+    replica_ports: Dict[str, List[int]] = field(default_factory=dict)  # scaled: loopback ports behind HAProxy
 
     @property
     def rasa_url(self) -> str:
@@ -92,6 +111,7 @@ class Stack:
             TRACKER_SQLITE_PATH=env.get("TRACKER_SQLITE_PATH", str(PROJECT_ROOT / "var" / "rasa_tracker.db")),
             RASA_PUBLIC_URL=env.get("RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
             PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", f"http://localhost:{self.web_port}"),
+            MODEL_SERVER_URL=env.get("MODEL_SERVER_URL", f"{self.web_url}{MODEL_PATH}"),
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
             TF_CPP_MIN_LOG_LEVEL="2",
             SANIC_NO_UVLOOP="true",
@@ -102,6 +122,8 @@ class Stack:
         return env
 
     def _services(self) -> List[Service]:
+        if self.replicas.scaled:
+            return self._scaled_services()
         python = str(VENV_BIN / "python")
         return [
             Service("action server", [python, "-m", "bot.action_server", "--port", str(self.action_port)],
@@ -111,13 +133,58 @@ class Stack:
             Service("web server", [python, "-m", "bot.web"], f"{self.web_url}/healthz"),
         ]
 
+    def _scaled_services(self) -> List[Service]:
+        """Every replica on a loopback port of its own, HAProxy on the public ports. A Rasa
+        replica calls the actions through HAProxy and pulls new models from the web servers
+        through it; the web servers swap models on every Rasa replica (RASA_INTERNAL_URLS)."""
+        python = str(VENV_BIN / "python")
+        ports = self.replica_ports or {
+            "rasa": [free_port() for _ in range(self.replicas.rasa)],
+            "action": [free_port() for _ in range(self.replicas.action)],
+            "web": [free_port() for _ in range(self.replicas.web)],
+        }
+        self.replica_ports = ports
+        rasa_urls = ",".join(f"http://127.0.0.1:{port}" for port in ports["rasa"])
+        services = [Service(f"action server {i}", [python, "-m", "bot.action_server", "--host", "127.0.0.1",
+                                                   "--port", str(port)], f"http://127.0.0.1:{port}/health") for i, port in enumerate(ports["action"], 1)]
+        services += [Service(f"rasa server {i}", [python, "-m", "bot.rasa_server", "--port", str(port),
+                                                  "--model", str(self.model)], f"http://127.0.0.1:{port}/",
+                             env={"RASA_HOST": "127.0.0.1", "RASA_PORT": str(port)})
+                     for i, port in enumerate(ports["rasa"], 1)]
+        proxies = ",".join(filter(None, [self.env().get("TRUSTED_PROXIES"), "127.0.0.1/32"]))
+        services += [Service(f"web server {i}", [python, "-m", "bot.web"], f"http://127.0.0.1:{port}/healthz",
+                             env={"CONSOLE_HOST": "127.0.0.1", "CONSOLE_PORT": str(port), "RASA_INTERNAL_URLS": rasa_urls,
+                                  "TRUSTED_PROXIES": proxies})
+                     for i, port in enumerate(ports["web"], 1)]
+        config = self.log_dir / f"haproxy_{self.rasa_port}.cfg"
+        config.write_text(haproxy.render(self.layout()), encoding="utf-8")
+        monitor = self.layout().monitor_bind
+        services.append(Service("haproxy", [haproxy.binary() or "haproxy", "-db", "-f", str(config)],
+                                f"http://{monitor}{haproxy.HEALTH_PATH}"))
+        return services
+
+    def layout(self) -> haproxy.Layout:
+        ports = self.replica_ports
+        if "monitor" not in ports:
+            ports["monitor"] = [free_port()]
+        return haproxy.Layout(
+            rasa_bind=f"{self.hosts['rasa']}:{self.rasa_port}", action_bind=f"127.0.0.1:{self.action_port}",
+            web_bind=f"{self.hosts['web']}:{self.web_port}", monitor_bind=f"127.0.0.1:{ports['monitor'][0]}",
+            rasa=[f"127.0.0.1:{p}" for p in ports["rasa"]], action=[f"127.0.0.1:{p}" for p in ports["action"]],
+            web=[f"127.0.0.1:{p}" for p in ports["web"]])
+
+    @property
+    def hosts(self) -> Dict[str, str]:
+        """Where the public ports listen: the configured hosts (loopback unless told otherwise)."""
+        env = {**os.environ, **self.extra_env}
+        return {"rasa": env.get("RASA_HOST", "127.0.0.1"), "web": env.get("CONSOLE_HOST", "127.0.0.1")}
+
     def start(self, timeout: float = 240.0) -> "Stack":
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = self.env()
         self.services = self._services()
         for service in self.services:
             service.log_path = self.log_dir / f"{service.name.replace(' ', '_')}_{self.rasa_port}.log"
-            self.spawn(service, env)
+            self.spawn(service)
         deadline = time.monotonic() + timeout
         for service in self.services:
             self._wait_healthy(service, deadline)
@@ -138,11 +205,11 @@ class Stack:
         self.stop()
         raise TimeoutError(f"{service.name} did not become healthy; see {service.log_path}")
 
-    def spawn(self, service: Service, env: Optional[Dict[str, str]] = None) -> None:
+    def spawn(self, service: Service) -> None:
         """Start (or start again) one server, in a process group of its own that dies with us."""
         output = None if self.inherit_output else (service.log_path or Path(os.devnull)).open("ab")
         service.process = subprocess.Popen(
-            service.argv, cwd=PROJECT_ROOT, env=env or self.env(), stdout=output,
+            service.argv, cwd=PROJECT_ROOT, env={**self.env(), **service.env}, stdout=output,
             stderr=subprocess.STDOUT if output else None, start_new_session=True, preexec_fn=die_with_parent,
         )
 

@@ -12,7 +12,7 @@ from typing import AsyncIterator, Iterator
 import pytest
 
 from bot.cli.route import newest_model
-from bot.stack import Stack, free_port
+from bot.stack import Replicas, Stack, free_port
 from bot.storage.db import Database
 from bot.storage.setup import prepare_database
 from tests.helpers.fake_zalo_process import FakeZaloProcess
@@ -38,12 +38,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def start_stack(tmp: Path, database_url: str | None = None, prepare: bool = True,
-                extra_env: dict[str, str] | None = None) -> Stack:
+                extra_env: dict[str, str] | None = None, replicas: Replicas = Replicas()) -> Stack:
     url = database_url or f"sqlite:///{tmp / 'phananh.db'}"
     if prepare:
         asyncio.run(prepare_database(url))
     env = {"TRACKER_SQLITE_PATH": str(tmp / "tracker.db"), "UPLOAD_DIR": str(tmp / "uploads"), **(extra_env or {})}
-    stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=tmp / "log", extra_env=env)
+    stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=tmp / "log", extra_env=env,
+                  replicas=replicas)
     return stack.start()
 
 

@@ -31,3 +31,45 @@ def test_apply_checks_the_rasa_version() -> None:
 
 def test_apply_is_idempotent_and_names_its_patches() -> None:
     assert rasa_patches.apply() == rasa_patches.apply() == rasa_patches.PATCHES
+
+
+class FakeAgent:
+    def __init__(self) -> None:
+        self.fingerprint = "old"
+        self.loaded: list = []
+
+    def load_model(self, path: str, fingerprint: str | None = None) -> None:
+        import threading
+
+        self.loaded.append((path, fingerprint, threading.current_thread() is threading.main_thread()))
+        self.fingerprint = fingerprint
+
+
+async def test_a_pulled_model_is_loaded_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.agent
+
+    async def pulled(server: object, fingerprint: str, directory: str) -> str | None:
+        assert fingerprint == "old"  # what the agent holds goes as If-None-Match
+        return '"new"'
+
+    monkeypatch.setattr(rasa.core.agent, "_pull_model_and_fingerprint", pulled)
+    agent = FakeAgent()
+    await rasa_patches._update_model_from_server(object(), agent)
+    [(path, fingerprint, on_main_thread)] = agent.loaded
+    assert fingerprint == '"new"' and not on_main_thread
+
+    async def nothing_new(server: object, fingerprint: str, directory: str) -> str | None:
+        return None
+
+    monkeypatch.setattr(rasa.core.agent, "_pull_model_and_fingerprint", nothing_new)
+    await rasa_patches._update_model_from_server(object(), agent)
+    assert len(agent.loaded) == 1  # a 304: nothing loaded
+
+
+async def test_a_local_model_is_fingerprinted_as_the_model_server_would(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.modelops.delivery import etag
+    from bot.modelops.registry import file_sha256
+
+    model = tmp_path / "m.tar.gz"
+    model.write_bytes(b"model bytes")
+    assert await rasa_patches._fingerprint(str(model)) == etag(file_sha256(model))

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import threading
 from pathlib import Path
 from typing import Any
 
 from bot.cli.route import newest_model
-from bot.config import Settings, get_settings, production_problems
+from bot import haproxy
+from bot.config import Settings, endpoint_problems, get_settings, production_problems
 from bot.modelops.service import ModelOps
-from bot.stack import Stack, resolved_secrets
+from bot.stack import Replicas, Stack, resolved_secrets
 from bot.supervisor import Supervisor
 from bot.storage.db import Database
 from bot.storage.setup import prepare_database
@@ -22,7 +24,25 @@ from bot.storage.setup import prepare_database
 
 def register(commands: Any) -> None:
     p = commands.add_parser("run", help="start the action server, the Rasa server and the web server")
+    for server, default in (("rasa", "RASA_REPLICAS"), ("action", "ACTION_REPLICAS"), ("web", "WEB_REPLICAS")):
+        p.add_argument(f"--{server}-replicas", type=int, default=int(os.environ.get(default, "1") or 1),
+                       metavar="N", help=f"how many {server} servers, behind HAProxy if more than one "
+                                         f"(default: {default}, 1)")
     p.set_defaults(handler=_run)
+
+
+def replica_problems(replicas: Replicas, settings: Settings) -> list[str]:
+    """Why these replicas cannot run here (nothing for the usual one of each)."""
+    if not replicas.scaled:
+        return []
+    problems = [f"--{name}-replicas must be at least 1" for name in ("rasa", "action", "web")
+                if getattr(replicas, name) < 1]
+    if haproxy.binary() is None:
+        problems.append("several replicas run behind HAProxy, which is not installed (apt-get install haproxy)")
+    if replicas.rasa > 1:
+        problems += [f"several Rasa replicas share conversations and locks: {p} (RASA_ENDPOINTS="
+                     "endpoints.production.yml)" for p in endpoint_problems(settings.rasa_endpoints)]
+    return problems
 
 
 async def startup_model(settings: Settings) -> Path:
@@ -41,10 +61,14 @@ def _run(args: argparse.Namespace) -> int:
     if problems := production_problems(settings):
         print("Refusing to start in production mode:\n" + "\n".join(f"  - {p}" for p in problems), flush=True)
         return 2
+    replicas = Replicas(args.rasa_replicas, args.action_replicas, args.web_replicas)
+    if problems := replica_problems(replicas, settings):
+        print("Cannot start these replicas:\n" + "\n".join(f"  - {p}" for p in problems), flush=True)
+        return 2
     asyncio.run(prepare_database(settings.database_url))
     model = asyncio.run(startup_model(settings))
     stack = Stack(settings.database_url, settings.rasa_port, settings.action_port, settings.console_port,
-                  model, secrets=resolved_secrets(settings), inherit_output=True)
+                  model, secrets=resolved_secrets(settings), inherit_output=True, replicas=replicas)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
@@ -59,7 +83,9 @@ def _run(args: argparse.Namespace) -> int:
         f"  database            {settings.database_url}\n"
         f"  model               {model.name}  (python -m bot model list)\n"
         f"  secrets             {'from the environment' if settings.production else settings.secrets.directory}\n"
-        "Press Ctrl-C to stop.",
+        + (f"  replicas            {replicas.rasa} Rasa, {replicas.action} action, {replicas.web} web, "
+           f"behind HAProxy (monitor: http://{stack.layout().monitor_bind}/haproxy-health)\n" if replicas.scaled else "")
+        + "Press Ctrl-C to stop.",
         flush=True,
     )
     supervisor = Supervisor(stack)

@@ -79,3 +79,30 @@ async def swap(servers: list[RasaServer], model_file: Path, fallback: Path | Non
                         await done.load(session, fallback)
                 raise
     return unreachable
+
+
+PULL_TIMEOUT_S = 600  # a poll (every few seconds) and a load, on a busy machine
+PULL_CHECK_S = 2.0
+
+
+async def wait_until_serving(servers: list[RasaServer], model_file: Path,
+                             timeout: float = PULL_TIMEOUT_S) -> list[str]:
+    """Servers that pull their model (bot.modelops.delivery): wait until each one reports
+    `model_file`; the URLs of those that did not in time (not running, or still loading)."""
+    import asyncio
+
+    waiting = list(servers)
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with aiohttp.ClientSession() as session:
+        while waiting and asyncio.get_running_loop().time() < deadline:
+            for server in list(waiting):
+                try:
+                    if await server.model_file(session) == model_file.name:
+                        waiting.remove(server)
+                except (RasaUnreachable, aiohttp.ClientError, asyncio.TimeoutError):
+                    pass
+            if waiting:
+                await asyncio.sleep(PULL_CHECK_S)
+    for server in waiting:
+        logger.warning("Rasa at %s does not serve %s yet: it will when it next pulls", server.url, model_file.name)
+    return [server.url for server in waiting]

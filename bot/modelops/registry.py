@@ -37,6 +37,7 @@ class Version:
     training_run_id: int | None
     figures: Figures | None
     evaluated_at: datetime | None
+    sha256: str = ""
 
     @property
     def name(self) -> str:
@@ -57,7 +58,7 @@ class Activation:
 
 def _version(row: ModelVersion) -> Version:
     return Version(row.id, Path(row.file), row.source, row.created_by, row.created_at, row.training_run_id,
-                   Figures.from_json(row.evaluation), row.evaluated_at)
+                   Figures.from_json(row.evaluation), row.evaluated_at, row.sha256)
 
 
 def file_sha256(path: Path) -> str:

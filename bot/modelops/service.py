@@ -17,7 +17,7 @@ from bot.config import VAR_DIR, ModelOpsSettings
 from bot.modelops import registry, runs
 from bot.modelops.checking import CheckFailed, Comparison, cases_digest, compare, evaluate
 from bot.modelops.progress import Progress
-from bot.modelops.rasa_api import RasaRefused, RasaServer, swap
+from bot.modelops.rasa_api import RasaRefused, RasaServer, swap, wait_until_serving
 from bot.modelops.registry import Version
 from bot.modelops.runs import Run
 from bot.modelops.training import TrainingFailed, train
@@ -253,11 +253,15 @@ class ModelOps:
     async def _swap(self, version: Version, current: Version | None, kind: str, by: str | None,
                     result: Comparison | None) -> Swapped:
         servers = [RasaServer(url, self.settings.rasa_token) for url in self.settings.rasa_urls]
-        try:
-            unreachable = await swap(servers, version.file, current.file if current else None)
-        except RasaRefused:
-            raise ModelRefused(RASA_REFUSED.format(id=version.id)) from None
-        await registry.record_activation(self.db, version.id, kind, by)
+        if self.settings.pulls_models:  # the registry is what the servers pull: write it, then watch them
+            await registry.record_activation(self.db, version.id, kind, by)
+            unreachable = await wait_until_serving(servers, version.file)
+        else:
+            try:
+                unreachable = await swap(servers, version.file, current.file if current else None)
+            except RasaRefused:
+                raise ModelRefused(RASA_REFUSED.format(id=version.id)) from None
+            await registry.record_activation(self.db, version.id, kind, by)
         logger.info("Model #%s (%s) %s by %s", version.id, version.name, kind, by or "?")
         return Swapped(version, kind, result, tuple(unreachable))
 

@@ -17,6 +17,7 @@ class Conversation:
     sender: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:10]}")
     last: List[Dict] = field(default_factory=list)
     token: str = ""  # the REST channel's token (production)
+    served_by: str = ""  # behind HAProxy: the Rasa replica that answered last
 
     def say(self, text: str, timeout: float = 60.0) -> List[Dict]:
         body = json.dumps({"sender": self.sender, "message": text}).encode()
@@ -26,6 +27,7 @@ class Conversation:
         request = urllib.request.Request(f"{self.rasa_url}/webhooks/rest/webhook", body, headers)
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             self.last = json.loads(answer.read())
+            self.served_by = answer.headers.get("X-Served-By", "")
         return self.last
 
     @property

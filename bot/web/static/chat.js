@@ -318,7 +318,10 @@
     return;
   }
 
-  const socket = window.io(config.rasaUrl, { path: config.socketPath });
+  // With several Rasa servers behind HAProxy, every request of this socket (socket.io's
+  // long-polling too) must reach the same one: HAProxy hashes this parameter.
+  const sticky = conversationId || Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const socket = window.io(config.rasaUrl, { path: config.socketPath, query: { sticky } });
 
   async function requestSession() {
     ready = false;

@@ -1,0 +1,51 @@
+"""HAProxy's configuration from deploy/haproxy/haproxy.cfg.j2: valid for HAProxy itself,
+sticky by sender on the Rasa side, every replica listed with its health check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import haproxy
+from bot.cli.run import replica_problems
+from bot.config import PROJECT_ROOT, load_settings
+from bot.stack import Replicas
+
+LAYOUT = haproxy.Layout(rasa_bind="127.0.0.1:5005", action_bind="127.0.0.1:5055", web_bind="127.0.0.1:8080",
+                        monitor_bind="127.0.0.1:8404", rasa=["10.0.0.11:5005", "10.0.0.12:5005"],
+                        action=["10.0.0.11:5055"], web=["10.0.0.10:8081", "10.0.0.11:8081"])
+
+
+def test_the_rendered_configuration_is_valid_for_haproxy(tmp_path: Path) -> None:
+    if haproxy.binary() is None:
+        pytest.fail("HAProxy is not installed: `make test` installs Debian's haproxy (make haproxy)")
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(haproxy.render(LAYOUT))
+    assert haproxy.check(config) == ""
+    config.write_text(haproxy.render(LAYOUT) + "\nbackend broken\n    balance no-such-algorithm\n")
+    assert "balance only supports" in haproxy.check(config)
+
+
+def test_rasa_is_sticky_by_sender_and_every_replica_is_checked() -> None:
+    text = haproxy.render(LAYOUT)
+    rasa = text.split("backend rasa_replicas", 1)[1].split("frontend", 1)[0]
+    assert "hash-type consistent" in rasa and "balance hdr(X-Phananh-Sticky)" in rasa
+    for needle in ("json_query('$.sender')", "json_query('$.sender.id')", "url_param(sticky)"):
+        assert needle in text
+    assert rasa.count(" check") == 2 and "server rasa2 10.0.0.12:5005 check" in rasa
+    assert "server web2 10.0.0.11:8081 check" in text and "bind 127.0.0.1:5005" in text
+
+
+def test_a_layout_without_servers_is_refused() -> None:
+    with pytest.raises(ValueError, match="no action server"):
+        haproxy.render(haproxy.Layout("a:1", "a:2", "a:3", "a:4", rasa=["b:1"], action=[], web=["c:1"]))
+
+
+def test_several_rasa_replicas_need_shared_conversations_and_locks() -> None:
+    development = load_settings({"APP_ENV": "development"})
+    assert replica_problems(Replicas(), development) == []
+    problems = replica_problems(Replicas(rasa=2), development)
+    assert any("Redis" in p for p in problems), problems
+    production_endpoints = load_settings({"RASA_ENDPOINTS": str(PROJECT_ROOT / "endpoints.production.yml")})
+    assert replica_problems(Replicas(rasa=2, web=3), production_endpoints) == []
+    assert replica_problems(Replicas(rasa=2, action=0), production_endpoints) == ["--action-replicas must be at least 1"]
