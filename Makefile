@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Nothing leaves the machine: no usage data to Rasa (rasa train and every Rasa we start).
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test model venv chromium haproxy postgres bench bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
+.PHONY: run test model venv chromium haproxy postgres bench bench-scale bench-faults bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
@@ -80,3 +80,11 @@ cross-validate: $(STAMP)
 
 clean-models:
 	rm -f models/*.tar.gz models/eval/*.tar.gz
+
+# 1 vs 2 Rasa replicas behind HAProxy at 20 and 40 users, production mode (docs/benchmarks.md).
+bench-scale: $(STAMP) model haproxy
+	$(PY) -m bench.scale_bench
+
+# Citizens while a Rasa replica, an action server and PostgreSQL fail (docs/benchmarks.md).
+bench-faults: $(STAMP) model haproxy
+	$(PY) -m bench.faults_bench

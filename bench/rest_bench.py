@@ -223,16 +223,17 @@ async def _conversation(
 
 async def run_load(
     base_url: str, script: Script, concurrency: int, total: int, time_limit: float, request_timeout: float,
-    first_index: int = 0, stop: Optional[asyncio.Event] = None,
+    first_index: int = 0, stop: Optional[asyncio.Event] = None, headers: Optional[Dict[str, str]] = None,
 ) -> PhaseResult:
     """`concurrency` workers run conversations back to back until `total` are done, time is
-    up or `stop` is set (conversations under way are finished)."""
+    up or `stop` is set (conversations under way are finished). `headers`: the REST channel's
+    token in production."""
     result = PhaseResult(concurrency, total)
     webhook = f"{base_url}/webhooks/rest/webhook"
     next_index = 0
     timeout = aiohttp.ClientTimeout(total=request_timeout)
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
         started = time.perf_counter()
         deadline = started + time_limit
 
