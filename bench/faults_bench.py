@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from bench.rest_bench import BENCH_DIR, CODE_RE, OUR_SCRIPT, answered, machine
 from bot.config import PROJECT_ROOT
 from bot.messages_vi import DATABASE_UNAVAILABLE, MESSAGE_NOT_HANDLED, SERVICE_UNAVAILABLE, SUBMIT_NOT_SENT
 from bot.secret_files import generate
-from bot.stack import VENV_BIN, fresh_secrets, free_port, kill_group
+from bot.stack import VENV_BIN, answers, fresh_secrets, free_port, kill_group
 from tests.helpers.db import create_pg_database, drop_pg_database, pg_available
 
 RESULTS_PATH = BENCH_DIR / "faults_bench.json"
@@ -156,14 +155,6 @@ def servers_of(parent: int) -> Dict[str, List[tuple[int, int]]]:
     return found
 
 
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
-
-
 def wait_for(check, timeout: float, every: float = 0.25) -> Optional[float]:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -184,7 +175,7 @@ def start_bot_run(tmp: Path, database_url: str) -> tuple[subprocess.Popen, Dict[
     process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
-    if wait_for(lambda: healthy(f"{rasa}/") and healthy(f"http://127.0.0.1:{env['CONSOLE_PORT']}/healthz"),
+    if wait_for(lambda: answers(f"{rasa}/") and answers(f"http://127.0.0.1:{env['CONSOLE_PORT']}/healthz"),
                 600, 1.0) is None or process.poll() is not None:
         kill_group(process)
         raise RuntimeError(f"bot run did not start; see {tmp / 'bot_run.log'}")
@@ -202,7 +193,7 @@ def kill_server(parent: int, module: str, health_path: str) -> Dict[str, Optiona
         return any(p == port and new != pid for new, p in servers_of(parent).get(module, []))
 
     restarted = wait_for(replaced, 60)
-    answering = wait_for(lambda: healthy(f"http://127.0.0.1:{port}{health_path}"), 600, 0.5)
+    answering = wait_for(lambda: answers(f"http://127.0.0.1:{port}{health_path}"), 600, 0.5)
     return {"at": killed, "restarted_s": restarted,
             "healthy_s": None if answering is None else round(time.monotonic() - killed, 1)}
 
@@ -211,14 +202,14 @@ def restart_postgresql(command: Sequence[str], database_url: str) -> Dict[str, O
     started = time.monotonic()
     subprocess.run(list(command), check=True, capture_output=True)
 
-    def answers() -> bool:
+    def accepts() -> bool:
         try:
             psycopg2.connect(database_url.replace("+asyncpg", ""), connect_timeout=2).close()
             return True
         except psycopg2.OperationalError:
             return False
 
-    back = wait_for(answers, 120, 0.25)
+    back = wait_for(accepts, 120, 0.25)
     return {"at": started, "restarted_s": round(time.monotonic() - started, 1) if back is not None else None,
             "healthy_s": round(time.monotonic() - started, 1) if back is not None else None}
 

@@ -195,12 +195,8 @@ class Stack:
             if service.process and service.process.poll() is not None:
                 self.stop()
                 raise RuntimeError(f"{service.name} exited early; see {service.log_path}")
-            try:
-                with urllib.request.urlopen(service.health_url, timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
+            if answers(service.health_url):
+                return
             time.sleep(0.5)
         self.stop()
         raise TimeoutError(f"{service.name} did not become healthy; see {service.log_path}")
@@ -228,6 +224,15 @@ class Stack:
         stop_all([s.process for s in reversed(self.services)], grace)
 
 
+
+
+def answers(url: str) -> bool:
+    """Does the server answer 200 at this (health check) URL?"""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
 
 
 def die_with_parent() -> None:

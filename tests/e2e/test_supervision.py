@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.stack import free_port
+from bot.stack import answers, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 SERVER_MODULES = ("bot.action_server", "bot.rasa_server", "bot.web")
@@ -50,14 +49,6 @@ def alive(pids: List[int]) -> List[int]:
     return living
 
 
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
-
-
 def wait_for(condition, timeout: float, step: float = 0.2) -> float:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -80,7 +71,7 @@ class BotRun:
         self.urls = {"bot.action_server": f"http://127.0.0.1:{self.ports['ACTION_PORT']}/health",
                      "bot.rasa_server": f"http://127.0.0.1:{self.ports['RASA_PORT']}/",
                      "bot.web": f"http://127.0.0.1:{self.ports['CONSOLE_PORT']}/healthz"}
-        wait_for(lambda: all(healthy(u) for u in self.urls.values()), 300, 1.0)
+        wait_for(lambda: all(answers(u) for u in self.urls.values()), 300, 1.0)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -103,7 +94,7 @@ def test_a_killed_server_is_restarted_alone_and_sigterm_stops_everything(bot_run
     assert set(before) == set(SERVER_MODULES)
     os.kill(before["bot.action_server"], signal.SIGKILL)
     wait_for(lambda: children(bot_run.process.pid).get("bot.action_server") not in (None, before["bot.action_server"]), 10)
-    wait_for(lambda: healthy(bot_run.urls["bot.action_server"]), 30)
+    wait_for(lambda: answers(bot_run.urls["bot.action_server"]), 30)
     after = children(bot_run.process.pid)
     assert after["bot.rasa_server"] == before["bot.rasa_server"] and after["bot.web"] == before["bot.web"]
     assert bot_run.process.poll() is None
