@@ -17,7 +17,8 @@ import jinja2
 from bot.config import PROJECT_ROOT
 
 TEMPLATE = PROJECT_ROOT / "deploy" / "haproxy" / "haproxy.cfg.j2"
-HEALTH_PATH = "/haproxy-health"
+HEALTH_PATH = "/haproxy-health"  # HAProxy can serve: one server of each kind is up
+READY_PATH = "/haproxy-ready"  # every server is up
 
 
 @dataclass(frozen=True)

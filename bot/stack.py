@@ -160,7 +160,7 @@ class Stack:
         config.write_text(haproxy.render(self.layout()), encoding="utf-8")
         monitor = self.layout().monitor_bind
         services.append(Service("haproxy", [haproxy.binary() or "haproxy", "-db", "-f", str(config)],
-                                f"http://{monitor}{haproxy.HEALTH_PATH}"))
+                                f"http://{monitor}{haproxy.READY_PATH}"))
         return services
 
     def layout(self) -> haproxy.Layout:

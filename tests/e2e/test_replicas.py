@@ -51,10 +51,10 @@ def chat(stack: Stack) -> Conversation:
 
 def test_each_conversation_stays_on_one_replica_and_both_are_used(replicated: Stack) -> None:
     seen = set()
-    for _ in range(10):
+    for _ in range(16):  # all on one replica by chance: under 1 in 1,000 even at 60/40
         conversation = chat(replicated)
         replicas = set()
-        for text in ("xin chào", "mình muốn phản ánh", "cảm ơn"):
+        for text in ("xin chào", "mình muốn phản ánh"):
             conversation.say(text)
             replicas.add(conversation.served_by)
         assert len(replicas) == 1, f"{conversation.sender} moved between {replicas}"
