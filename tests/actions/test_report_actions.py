@@ -4,15 +4,18 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
-from sqlalchemy import text
+from sqlalchemy import select, text
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import report_submit, services, status
-from actions.report_form import ActionAskLocation, ValidateReportForm
-from actions.report_start import start_report_slots
+from actions.report_form import ActionAskConfirmed, ActionAskLocation, ValidateReportForm
+from actions.report_start import ActionStartReport, start_report_slots
 from bot import messages_vi as msg
+from bot.config import PROJECT_ROOT
 from bot.storage.db import Database
+from bot.storage.models import Report
 
 
 def tracker(slots: Dict[str, Any] | None = None, text: str = "", intent: str = "inform",
@@ -161,10 +164,6 @@ def test_only_changed_slots_become_events() -> None:
 
 def contact_question(zalo: bool) -> str:
     """The contact question Rasa picks: the variant whose slot condition holds, else the plain one."""
-    import yaml
-
-    from bot.config import PROJECT_ROOT
-
     variants = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]["utter_ask_contact"]
     for variant in variants:
         conditions = variant.get("condition") or []
@@ -182,8 +181,6 @@ def test_the_contact_question_on_zalo_asks_for_consent_in_one_sentence() -> None
 
 
 async def test_the_report_start_says_whether_it_is_on_zalo(database: Database) -> None:
-    from actions.report_start import ActionStartReport
-
     for channel, expected in (("zalo", True), ("socketio", False)):
         events = await ActionStartReport().run(
             CollectingDispatcher(), tracker(text="quán bày bàn ghế chiếm vỉa hè", intent="report_sidewalk",
@@ -211,8 +208,6 @@ async def test_off_zalo_no_consent_is_recorded(database: Database) -> None:
 
 
 async def summary(slots: Dict[str, Any], channel: str) -> str:
-    from actions.report_form import ActionAskConfirmed
-
     dispatcher = CollectingDispatcher()
     await ActionAskConfirmed().run(dispatcher, tracker(draft_slots(**slots), channel=channel), {})
     return dispatcher.messages[0]["text"]
@@ -258,9 +253,6 @@ async def test_asking_for_zalo_news_without_a_phone_asks_for_the_number(database
 
 
 async def test_the_consent_is_stored_with_the_report_and_its_time(database: Database) -> None:
-    from bot.storage.models import Report
-    from sqlalchemy import select
-
     for key, consent in (("draft-yes", True), ("draft-no", False)):
         t = tracker(draft_slots(draft_key=key, phone="0912345678", notify_consent=consent), text="/affirm",
                     intent="affirm", channel="zalo")

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from bot import statuses
 from bot.config import ZnsSettings
 from bot.notifications import zns as fallback
+from bot.notifications.outbox import release_held
 from bot.notifications.worker import OutboxWorker
 from bot.notifications.zns import ZnsFallback, hanoi_day, used_on
 from bot.storage.db import Database
@@ -55,12 +56,18 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_worker(db: Database, fake: FakeZalo, session: aiohttp.ClientSession, clock: Clock, cap: int = 10,
-                timeout: float = 5.0, zns_on: bool = True) -> OutboxWorker:
+def make_fallback(db: Database, fake: FakeZalo, session: aiohttp.ClientSession, clock: Clock, cap: int = 10,
+                  timeout: float = 5.0) -> ZnsFallback:
     tokens = MemoryTokens(ZaloOAuth(session, fake.url, fake.app_id, fake.app_secret), fake.access_token, fake.refresh_token)
-    settings = ZnsSettings("fake-zns-template", 300, cap, fake.url)
-    zns_fallback = ZnsFallback(ZnsClient(session, fake.url, tokens, timeout=timeout), db, settings, BASE, clock) \
-        if zns_on else None
+    return ZnsFallback(ZnsClient(session, fake.url, tokens, timeout=timeout), db,
+                       ZnsSettings("fake-zns-template", 300, cap, fake.url), BASE, clock)
+
+
+def make_worker(db: Database, fake: FakeZalo, session: aiohttp.ClientSession, clock: Clock, cap: int = 10,
+                timeout: float = 5.0, zns_on: bool = True, zns_fallback: ZnsFallback | None = None) -> OutboxWorker:
+    tokens = MemoryTokens(ZaloOAuth(session, fake.url, fake.app_id, fake.app_secret), fake.access_token, fake.refresh_token)
+    if zns_on and zns_fallback is None:
+        zns_fallback = make_fallback(db, fake, session, clock, cap, timeout)
     deliverer = ZaloDeliverer(ZaloClient(session, fake.url, tokens, retry_delays=()), db, zns_fallback)
     return OutboxWorker(db, {"zalo": deliverer})
 
@@ -140,13 +147,13 @@ async def test_the_daily_cap_holds_news_until_the_next_day(db: Database, fake: F
     first, second = await zalo_citizen(db, "u-1"), await zalo_citizen(db, "u-2")
     await handled(db, first)
     await handled(db, second)
-    worker = make_worker(db, fake, session, clock, cap=1)
+    zns_fallback = make_fallback(db, fake, session, clock, cap=1)
+    worker = make_worker(db, fake, session, clock, zns_fallback=zns_fallback)
     await worker.run_once()
     assert [m["template_data"]["ma_phan_anh"] for m in fake.zns_delivered] == [first]
     held = (await rows(db))[1]
     assert (held.status, held.zns_status) == ("held", "capped") and "cap" in held.last_error
     assert await used_on(db, hanoi_day(clock.now)) == 1
-    zns_fallback = worker._deliverers["zalo"]._fallback
     assert await zns_fallback.release_due() == 0  # still today
     clock.now += timedelta(days=1)
     assert await zns_fallback.release_due() == 1
@@ -226,7 +233,6 @@ async def test_a_citizen_writing_again_gets_held_news_as_a_normal_message(db: Da
     await handled(db, code)
     worker = make_worker(db, fake, session, clock)
     await worker.run_once()
-    from bot.notifications.outbox import release_held
     async with db.session() as s, s.begin():
         await s.execute(update(ZaloUser).values(last_message_at=utcnow()))
     assert await release_held(db, "zalo", "u-back") == 1
