@@ -236,10 +236,10 @@ async def test_sua_thong_tin_switches_the_consent_and_shows_the_summary_again(
 
 
 async def test_typed_confirmations_still_send(database: Database) -> None:
-    for text in ("đúng rồi, gửi đi", "gửi"):
+    for typed in ("đúng rồi, gửi đi", "gửi"):
         result = await ValidateReportForm().validate_confirmed(
-            text, CollectingDispatcher(), tracker(draft_slots(phone="0912345678", notify_consent=True,
-                                                              confirmed=None), text=text, channel="zalo"), {})
+            typed, CollectingDispatcher(), tracker(draft_slots(phone="0912345678", notify_consent=True,
+                                                               confirmed=None), text=typed, channel="zalo"), {})
         assert result == {"confirmed": True}
 
 
