@@ -24,8 +24,9 @@ DRAFT_SLOTS = (
     "category", "location", "description", "photo", "contact", "confirmed", "ward_code", "ward_name",
     "address_text", "ward_candidates", "location_note", "latitude", "longitude", "photo_urls", "phone",
     "citizen_text", "draft_key", "address_parts", "location_detail", "description_retry", "content_edit",
-    "confirm_quiet", "ward_uncertain", "location_unknown", "details",
+    "confirm_quiet", "ward_uncertain", "location_unknown", "details", "notify_consent",
 )
+ZALO = "zalo"
 
 
 def changed_slots(tracker: Tracker, slots: Dict[str, Any]) -> List[EventType]:
@@ -70,6 +71,11 @@ def entity_value(tracker: Tracker, name: str) -> Optional[Any]:
 
 def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
+
+
+def on_zalo(tracker: Tracker) -> bool:
+    """A Zalo citizen: the outcome can reach their phone number by ZNS after the reply window."""
+    return channel_of(tracker) == ZALO
 
 
 def citizen(tracker: Tracker) -> str:

@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    coordinates, entity_value, latest_intent, latest_text, location_slots, message_resolution, sent_photo, ward_buttons,
+    coordinates, entity_value, latest_intent, latest_text, location_slots, message_resolution, on_zalo, sent_photo,
+    ward_buttons,
 )
 from bot import intake, messages_vi as msg, turns
 from bot.address.parts import AddressParts
@@ -265,8 +266,9 @@ class ValidateReportForm(FormValidationAction):
             return {**photo, "contact": None}
         text = str(value or "")
         contact = intake.parse_contact(text)
-        if contact is not None and contact.phone:
-            return {"contact": contact.phone, "phone": contact.phone}
+        if contact is not None and contact.phone:  # on Zalo, the number is the consent unless declined
+            consent = turns.notification_choice(text) is not False if on_zalo(tracker) else None
+            return {"contact": contact.phone, "phone": contact.phone, "notify_consent": consent}
         interjection = Interjection(tracker, "contact")
         corrected = interjection.corrections(dispatcher)
         if corrected:
@@ -302,13 +304,16 @@ class ValidateReportForm(FormValidationAction):
 
     def typed_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> Dict[Text, Any]:
         answer = turns.summary_answer(text)
-        if answer.kind == turns.YES:
-            return {"confirmed": True}
         if answer.kind in (turns.ADD, turns.REPLACE):
             if turns.is_detail(answer.text) or len(answer.text.split()) >= 3:
                 return {**self.edited(tracker, answer.kind, answer.text), "confirmed": None}
             dispatcher.utter_message(text=msg.ASK_CONTENT_ADD if answer.kind == turns.ADD else msg.ASK_CONTENT_REPLACE)
             return {"content_edit": answer.kind, "confirmed": None, "confirm_quiet": True}
+        notify = turns.notification_choice(text) if on_zalo(tracker) else None
+        if notify is not None:  # "đừng nhắn Zalo" is not "đúng": read before the confirmation
+            return self.notification_changed(dispatcher, tracker, notify)
+        if answer.kind == turns.YES:
+            return {"confirmed": True}
         interjection = Interjection(tracker, "confirmed")
         corrected = interjection.place(dispatcher)
         if corrected:
@@ -323,6 +328,17 @@ class ValidateReportForm(FormValidationAction):
         dispatcher.utter_message(text=msg.ASK_WHAT_TO_FIX if answer.kind == turns.REFUSE else msg.ASK_CONFIRM_AGAIN,
                                  buttons=confirm_buttons())
         return {"confirmed": None, "confirm_quiet": True}
+
+    @staticmethod
+    def notification_changed(dispatcher: CollectingDispatcher, tracker: Tracker, notify: bool) -> Dict[str, Any]:
+        """"Sửa thông tin": the outcome by Zalo message, or not; the summary is shown again."""
+        if not tracker.get_slot("phone"):
+            if not notify:
+                return {"notify_consent": None, "confirmed": None}
+            dispatcher.utter_message(text=msg.NOTIFY_NEEDS_PHONE)
+            return {"contact": None, "confirmed": None}
+        dispatcher.utter_message(text=msg.NOTIFY_ON if notify else msg.NOTIFY_OFF)
+        return {"notify_consent": notify, "confirmed": None}
 
     @staticmethod
     def edited(tracker: Tracker, kind: str, text: str) -> Dict[str, Any]:
@@ -395,6 +411,7 @@ class ActionAskConfirmed(Action):
             len(tracker.get_slot("photo_urls") or []),
             contact,
             uncertain=bool(tracker.get_slot("ward_uncertain")),
+            notify=bool(tracker.get_slot("notify_consent")) if phone and on_zalo(tracker) else None,
         )
         dispatcher.utter_message(text=summary, buttons=confirm_buttons())
         return []

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots, message_resolution, sent_photo,
+    DRAFT_SLOTS, changed_slots, latest_intent, latest_text, location_slots, message_resolution, on_zalo, sent_photo,
 )
 from bot import intake, turns
 from bot import messages_vi as msg
@@ -45,8 +45,9 @@ class ActionStartReport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
-        return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls"),
-                                                         message_resolution(tracker)))
+        return changed_slots(tracker, {**start_report_slots(text, category, tracker.get_slot("photo_urls"),
+                                                            message_resolution(tracker)),
+                                       "zalo_channel": on_zalo(tracker)})
 
 
 class ActionInformWithoutReport(Action):
@@ -65,7 +66,7 @@ class ActionInformWithoutReport(Action):
         category = intake.category_from_text(text)
         if category:
             photos = tracker.get_slot("photo_urls")
-            return changed_slots(tracker, start_report_slots(text, category, photos, message_resolution(tracker))) + [
-                FollowupAction("report_form")]
+            return changed_slots(tracker, {**start_report_slots(text, category, photos, message_resolution(tracker)),
+                                           "zalo_channel": on_zalo(tracker)}) + [FollowupAction("report_form")]
         dispatcher.utter_message(response="utter_ask_category")
         return []

@@ -34,6 +34,7 @@ def draft_from(tracker: Tracker) -> ReportDraft:
         longitude=slot("longitude"),
         phone=slot("phone"),
         anonymous=not slot("phone"),
+        notify_consent=bool(slot("phone")) and slot("notify_consent") is True,
         photo_urls=list(slot("photo_urls") or []),
         address=AddressParts.from_dict(slot("address_parts")),
         ward_candidates=list(slot("ward_uncertain") or []),

@@ -29,6 +29,10 @@ process; tests that change environment variables call `reset_settings()` afterwa
 | ZALO_OAUTH_BASE   | https://oauth.zaloapp.com                 |
 | ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN | initial tokens, used once when the database has none |
 | ZALO_EVENT_WINDOW_SECONDS | 900 (webhook events older or newer than this are refused) |
+| ZNS_TEMPLATE_ID   | (unset: no ZNS; held news waits for the citizen to write again) |
+| ZNS_PRICE_VND     | (required with ZNS_TEMPLATE_ID: the price of one ZNS message, recorded per message) |
+| ZNS_DAILY_CAP     | 200 (ZNS messages per Hanoi day; beyond it news stays held until the next day) |
+| ZNS_API_BASE      | https://business.openapi.zalo.me          |
 | MODELS_DIR        | <project root>/models                     |
 | TRAINING_DATA_DIR, TRAINING_CONFIG, TRAINING_DOMAIN | data/, config.yml, domain.yml |
 | HELDOUT_CASES     | <project root>/eval/heldout.jsonl         |
@@ -43,7 +47,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence, Union
@@ -82,6 +86,21 @@ class ZaloSettings:
     @property
     def enabled(self) -> bool:
         return bool(self.app_id)
+
+
+@dataclass(frozen=True)
+class ZnsSettings:
+    """Zalo Notification Service: an approved template sent to the citizen's phone number,
+    billed per message, for news that Zalo's 48-hour reply window keeps from going out."""
+
+    template_id: str
+    price_vnd: int
+    daily_cap: int
+    api_base: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.template_id)
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,7 @@ class Settings:
     zalo: ZaloSettings
     modelops: ModelOpsSettings
     secrets: SecretSource
+    zns: ZnsSettings = ZnsSettings("", 0, 0, "https://business.openapi.zalo.me")
 
     @property
     def production(self) -> bool:
@@ -238,7 +258,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rest_channel_token=env.get("REST_CHANNEL_TOKEN", "").strip(),
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
         rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / default_endpoints(app_env)),
-        zalo=_zalo_settings(env),
+        zalo=(zalo := _zalo_settings(env)),
+        zns=_zns_settings(env, zalo),
         modelops=_modelops_settings(env, secrets),
         secrets=secrets,
     )
@@ -342,6 +363,22 @@ def _zalo_settings(env: Mapping[str, str]) -> ZaloSettings:
     if zalo.enabled and not (zalo.app_secret and zalo.oa_secret_key):
         raise ValueError("ZALO_APP_ID is set: ZALO_APP_SECRET and ZALO_OA_SECRET_KEY are required too")
     return zalo
+
+
+def _zns_settings(env: Mapping[str, str], zalo: ZaloSettings) -> ZnsSettings:
+    zns = ZnsSettings(
+        template_id=_str(env, "ZNS_TEMPLATE_ID", ""),
+        price_vnd=_int(env, "ZNS_PRICE_VND", -1),
+        daily_cap=_int(env, "ZNS_DAILY_CAP", 200),
+        api_base=_str(env, "ZNS_API_BASE", "https://business.openapi.zalo.me").rstrip("/"),
+    )
+    if zns.enabled and not zalo.enabled:
+        raise ValueError("ZNS_TEMPLATE_ID is set: the Zalo OA (ZALO_APP_ID …) must be configured too")
+    if zns.enabled and zns.price_vnd < 0:
+        raise ValueError("ZNS_TEMPLATE_ID is set: ZNS_PRICE_VND (the price of one message, VND) is required")
+    if zns.daily_cap < 0:
+        raise ValueError("ZNS_DAILY_CAP must be 0 or more")
+    return replace(zns, price_vnd=max(zns.price_vnd, 0))
 
 
 @lru_cache(maxsize=1)

@@ -92,8 +92,14 @@ ASK_CONTENT_ADD = "Bạn nhắn nội dung cần bổ sung nhé, mình sẽ ghi 
 ASK_CONTENT_REPLACE = "Bạn nhắn nội dung mới nhé, mình sẽ thay cho phần nội dung hiện tại."
 
 
+NOTIFY_LINE = "- Nhận kết quả qua tin nhắn Zalo: {answer}"
+NOTIFY_ON = "Đã ghi nhận: khi có kết quả, mình sẽ nhắn qua Zalo đến số điện thoại của bạn."
+NOTIFY_OFF = "Đã ghi nhận: mình sẽ không nhắn kết quả qua Zalo đến số điện thoại của bạn."
+NOTIFY_NEEDS_PHONE = "Để nhận kết quả qua tin nhắn Zalo, bạn cho mình số điện thoại nhé."
+
+
 def report_summary(category: str, ward_name: str, address: str, description: str, photos: int, contact: str,
-                   uncertain: bool = False) -> str:
+                   uncertain: bool = False, notify: bool | None = None) -> str:
     """The summary as a Markdown list that reads the same as plain text (a blank line, then "- ")."""
     place = address if address and fold(ward_name) in fold(address) else \
         " — ".join(p for p in (address, ward_name) if p)
@@ -106,6 +112,8 @@ def report_summary(category: str, ward_name: str, address: str, description: str
         f"- Ảnh: {photos} ảnh" if photos else "- Ảnh: không có",
         f"- Liên hệ: {contact}",
     ]
+    if notify is not None:  # a phone number on Zalo: ZNS after the reply window, if agreed
+        lines.append(NOTIFY_LINE.format(answer="Có" if notify else "Không"))
     return CONFIRM_PROMPT + "\n\n" + "\n".join(lines)
 
 

@@ -2,8 +2,20 @@
 
 Deadlines are counted in Hanoi local time (Asia/Ho_Chi_Minh) and returned in UTC.
 Working time is Monday–Friday within the office hours of `bot/data/sla.yml`, minus the
-public holidays of `bot/data/holidays/<year>.yml`, plus the make-up Saturdays listed
-there. The deadline rules per category and priority are in `sla.yml` too.
+public holidays, plus the make-up working days the government decides.
+
+Holidays come from two places:
+- The legal holidays of the Labour Code 2019, art. 112, for any year, from the maintained
+  `holidays` package (Vietnam): Tết Dương lịch 1/1, Tết Nguyên đán (5 days around the lunar
+  new year), Giỗ Tổ Hùng Vương 10/3 lunar, 30/4, 1/5, Quốc khánh 2/9 and one adjacent day.
+  A holiday on a Saturday or Sunday gives a compensatory day off on the next working day
+  (art. 112(3)); the package applies that rule ("observed" days), and for Tết it moves a
+  weekend day to the nearest working day, as the yearly Tết schedules do.
+- The government's yearly decisions for public servants, `bot/data/holidays/<year>.yml`, as
+  overrides: `days_off` adds days off (a weekday swapped to make a longer break, an extra
+  day), `working_days` makes days worked (the make-up Saturday of a swap; also a weekday the
+  package marks off when the decision chose another day). A year without a file still gets
+  the legal holidays.
 
 Counting rules:
 - `add_working_days(start, n)`: as for legal time limits, counting starts on the day
@@ -12,7 +24,6 @@ Counting rules:
 - `add_working_hours(start, h)`: office time is consumed from `start` (or from the next
   opening, if `start` is outside office hours), skipping the lunch break, evenings,
   weekends and holidays.
-Years with no holiday file are counted with weekends only, and a warning is logged.
 """
 from __future__ import annotations
 
@@ -24,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 import yaml
 
 log = logging.getLogger(__name__)
@@ -36,20 +48,26 @@ HOLIDAY_DIR = DATA_DIR / "holidays"
 _MAX_SEARCH_DAYS = 3660
 
 
+@lru_cache(maxsize=None)
+def legal_holidays(year: int) -> frozenset[date]:
+    """Vietnam's legal days off in `year` (with compensatory days), from the `holidays` package."""
+    return frozenset(holidays.country_holidays("VN", years=year, observed=True))
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     tz: tzinfo
     periods: tuple[tuple[time, time], ...]
-    days_off: frozenset[date]
-    working_weekends: frozenset[date]
-    years: frozenset[int]
+    days_off: frozenset[date]  # the government's decisions: days off besides the legal holidays
+    working_days: frozenset[date]  # the government's decisions: worked although weekend or holiday
+    years: frozenset[int]  # years with a decisions file
 
     def is_working_day(self, day: date) -> bool:
-        if day.year not in self.years:
-            _warn_uncovered_year(day.year)
-        if day in self.working_weekends:
+        if day in self.working_days:
             return True
-        return day.weekday() < 5 and day not in self.days_off
+        if day.year not in self.years:
+            _note_undecided_year(day.year)
+        return day.weekday() < 5 and day not in self.days_off and day not in legal_holidays(day.year)
 
     def periods_on(self, day: date) -> Iterator[tuple[datetime, datetime]]:
         """Office periods of `day` as aware local datetimes (none on a day off)."""
@@ -67,8 +85,8 @@ class SlaRule:
 
 
 @lru_cache(maxsize=None)
-def _warn_uncovered_year(year: int) -> None:
-    log.warning("No holiday calendar for %s: counting weekends only", year)
+def _note_undecided_year(year: int) -> None:
+    log.info("No government holiday decisions for %s in %s: counting the legal holidays only", year, HOLIDAY_DIR)
 
 
 def _zone(name: str) -> tzinfo:
@@ -94,7 +112,7 @@ def _expand(entry: Mapping[str, Any]) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _load_holidays(folder: Path) -> tuple[set[date], set[date], set[int]]:
+def _load_decisions(folder: Path) -> tuple[set[date], set[date], set[int]]:
     days_off: set[date] = set()
     working: set[date] = set()
     years: set[int] = set()
@@ -103,7 +121,7 @@ def _load_holidays(folder: Path) -> tuple[set[date], set[date], set[int]]:
         years.add(int(data["year"]))
         for entry in data.get("days_off") or []:
             days_off.update(_expand(entry))
-        for entry in data.get("working_weekends") or []:
+        for entry in data.get("working_days") or []:
             working.update(_expand(entry))
     return days_off, working, years
 
@@ -117,12 +135,12 @@ def _period(pair: list[str]) -> tuple[time, time]:
 
 def load_calendar(sla_file: Path = SLA_FILE, holiday_dir: Path = HOLIDAY_DIR) -> WorkCalendar:
     config = _read_yaml(sla_file)
-    days_off, working, years = _load_holidays(holiday_dir)
+    days_off, working, years = _load_decisions(holiday_dir)
     return WorkCalendar(
         tz=_zone(config["timezone"]),
         periods=tuple(_period(pair) for pair in config["working_hours"]),
         days_off=frozenset(days_off),
-        working_weekends=frozenset(working),
+        working_days=frozenset(working),
         years=frozenset(years),
     )
 

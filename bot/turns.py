@@ -39,11 +39,17 @@ class Vocabulary:
     generic_marked: FrozenSet[str]
     generic_folded: FrozenSet[str]
     generic_phrases: Tuple[Tuple[str, ...], ...]
+    notify_decline: Tuple[Tuple[str, ...], ...]  # with diacritics (see `notification_choice`)
+    notify_accept: Tuple[Tuple[str, ...], ...]
 
 
 def _phrases(items: Sequence[str]) -> Tuple[Tuple[str, ...], ...]:
     """Longest first, so "bổ sung nội dung" wins over "bổ sung"."""
     return tuple(sorted({tuple(fold(str(i)).split()) for i in items}, key=len, reverse=True))
+
+
+def _marked_phrases(items: Sequence[str]) -> Tuple[Tuple[str, ...], ...]:
+    return tuple(sorted({tuple(normalize(str(i)).lower().split()) for i in items}, key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +69,8 @@ def vocabulary() -> Vocabulary:
         generic_marked=frozenset(marked),
         generic_folded=frozenset(fold(w) for w in marked) - ambiguous,
         generic_phrases=_phrases(raw["generic_phrases"]),
+        notify_decline=_marked_phrases(raw["notify_decline"]),
+        notify_accept=_marked_phrases(raw["notify_accept"]),
     )
 
 
@@ -163,6 +171,33 @@ def summary_answer(text: str) -> SummaryAnswer:
     if len(tokens) <= 4 and any(_find(tokens, phrase) >= 0 for phrase in v.refusal):
         return SummaryAnswer(REFUSE)
     return SummaryAnswer(None)
+
+
+def _marked_words(text: str) -> List[str]:
+    """Lower-case tokens with their diacritics; chat abbreviations spelled out (folded)."""
+    tokens: List[str] = []
+    for token in _WORD.findall(normalize(text).lower()):
+        key = fold(token)
+        parts = _spelled_out(key)
+        tokens.extend([token] if parts == [key] else parts)
+    return tokens
+
+
+def _says(tokens: Sequence[str], phrase: Tuple[str, ...]) -> bool:
+    """`phrase` in `tokens`; a token typed without diacritics matches any diacritics."""
+    n = len(phrase)
+    return any(all(t == w if has_diacritics(t) else t == fold(w) for t, w in zip(tokens[i:i + n], phrase))
+               for i in range(len(tokens) - n + 1))
+
+
+def notification_choice(text: str) -> Optional[bool]:
+    """False: "không cần thông báo", "đừng nhắn"…; True: "nhắn qua Zalo giúp mình"…; None: neither."""
+    v, tokens = vocabulary(), _marked_words(text)
+    if any(_says(tokens, phrase) for phrase in v.notify_decline):
+        return False
+    if any(_says(tokens, phrase) for phrase in v.notify_accept):
+        return True
+    return None
 
 
 def says_dont_know(text: str) -> bool:

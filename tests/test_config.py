@@ -50,3 +50,23 @@ def test_get_settings_is_cached_until_reset(monkeypatch: pytest.MonkeyPatch, tmp
     assert get_settings().rasa_token == "second"
     monkeypatch.delenv("RASA_TOKEN")
     reset_settings()
+
+
+ZALO = {"ZALO_APP_ID": "app", "ZALO_APP_SECRET": "s", "ZALO_OA_SECRET_KEY": "k"}
+
+
+def test_zns_is_off_without_a_template_and_configured_with_one() -> None:
+    assert not load_settings({}).zns.enabled
+    zns = load_settings({**ZALO, "ZNS_TEMPLATE_ID": "245678", "ZNS_PRICE_VND": "330", "ZNS_DAILY_CAP": "80"}).zns
+    assert (zns.enabled, zns.template_id, zns.price_vnd, zns.daily_cap) == (True, "245678", 330, 80)
+    assert zns.api_base == "https://business.openapi.zalo.me"
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"ZNS_TEMPLATE_ID": "245678", "ZNS_PRICE_VND": "330"}, "Zalo OA"),  # ZNS needs the OA's tokens
+    ({**ZALO, "ZNS_TEMPLATE_ID": "245678"}, "ZNS_PRICE_VND"),  # the price is never guessed
+    ({**ZALO, "ZNS_TEMPLATE_ID": "245678", "ZNS_PRICE_VND": "330", "ZNS_DAILY_CAP": "-1"}, "ZNS_DAILY_CAP"),
+])
+def test_incomplete_zns_settings_are_refused(env: dict, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        load_settings(env)

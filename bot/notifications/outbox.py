@@ -37,12 +37,13 @@ class NotificationView:
     attempts: int
     report_id: int | None
     created_at: datetime
+    zns_status: str | None = None  # see Notification: the ZNS fallback's state
 
 
 def _view(row: Notification) -> NotificationView:
     buttons = tuple((b["title"], b["payload"]) for b in json.loads(row.buttons or "[]"))
     return NotificationView(row.id, row.channel, row.recipient_id, row.text, buttons, row.attempts,
-                            row.report_id, row.created_at)
+                            row.report_id, row.created_at, row.zns_status)
 
 
 def add_notification(session: AsyncSession, key: str, channel: str, recipient_id: str, text: str, *,
@@ -140,6 +141,37 @@ async def mark_retry(db: Database, n: NotificationView, error: str) -> str:
         return FAILED
     await _set(db, n.id, attempts=attempts, last_error=error[:2000], next_attempt_at=utcnow() + RETRY_DELAYS[attempts - 1])
     return PENDING
+
+
+async def mark_zns(db: Database, notification_id: int, **values: object) -> None:
+    """Record the ZNS fallback's progress (inside the worker's lease, which it keeps)."""
+    async with db.session() as session, session.begin():
+        await session.execute(update(Notification).where(Notification.id == notification_id).values(**values)
+                              .execution_options(synchronize_session=False))
+
+
+async def newer_news_waiting(db: Database, n: NotificationView) -> bool:
+    """Is a later message about the same report still to be delivered? (It will say more.)"""
+    if n.report_id is None:
+        return False
+    async with db.session() as session:
+        found = await session.scalar(
+            select(Notification.id).where(Notification.report_id == n.report_id, Notification.channel == n.channel,
+                                          Notification.id > n.id, Notification.status.in_((PENDING, HELD))).limit(1))
+    return found is not None
+
+
+async def release_capped(db: Database, zns_capped: str, now: datetime | None = None) -> int:
+    """Messages held by the ZNS cap (or Zalo's quota) whose day has passed: back in line."""
+    async with db.session() as session, session.begin():
+        result = await session.execute(
+            update(Notification)
+            .where(Notification.status == HELD, Notification.zns_status == zns_capped,
+                   Notification.next_attempt_at <= (now or utcnow()))
+            .values(status=PENDING, zns_status=None, lease_until=None, next_attempt_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount or 0
 
 
 async def release_held(db: Database, channel: str, recipient_id: str) -> int:

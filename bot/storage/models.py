@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -158,6 +159,10 @@ class Report(Base):
     conversation_id = Column(String(200), nullable=True)  # Rasa's sender id of the conversation (transcript)
     phone = Column(String(20), nullable=True)
     anonymous = Column(Boolean, nullable=False, default=False)
+    # The citizen agreed to get the news by ZNS (a Zalo template message to `phone`) once
+    # Zalo's reply window has closed; when (the summary they confirmed said so).
+    notify_consent = Column(Boolean, nullable=False, default=False)
+    notify_consent_at = Column(UTCDateTime, nullable=True)
     status = Column(String(20), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
@@ -216,6 +221,11 @@ class Notification(Base):
     `status`: pending (to deliver; web-chat ones wait for the citizen's page to fetch them),
     sent, held (Zalo's 48-hour reply window had closed: kept until the citizen writes again),
     failed (gave up after the last retry).
+
+    `zns_*`: the ZNS fallback of a Zalo message held outside the reply window
+    (`bot.notifications.zns`): NULL (never tried), sending (request started: never sent again),
+    sent, unknown (no answer: may have gone out, never sent again), rejected (Zalo refused it),
+    capped (the daily cap or Zalo's quota: tried again from `next_attempt_at`).
     """
 
     __tablename__ = "notifications"
@@ -223,6 +233,7 @@ class Notification(Base):
         CheckConstraint("status IN ('pending', 'sent', 'held', 'failed')", name="status"),
         Index("ix_notifications_status_next", "status", "next_attempt_at"),
         Index("ix_notifications_channel_recipient", "channel", "recipient_id", "status"),
+        Index("ix_notifications_zns_status", "zns_status", "status", "next_attempt_at"),
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -239,6 +250,21 @@ class Notification(Base):
     last_error = Column(Text, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     sent_at = Column(UTCDateTime, nullable=True)
+    zns_status = Column(String(10), nullable=True)
+    zns_tracking_id = Column(String(64), nullable=True)
+    zns_msg_id = Column(String(100), nullable=True)
+    zns_cost_vnd = Column(Integer, nullable=True)
+    zns_sent_at = Column(UTCDateTime, nullable=True)
+
+
+class ZnsDailyUsage(Base):
+    """ZNS messages started on one Hanoi day: a slot is reserved (atomically, below the cap)
+    before each request, and given back when Zalo refuses the message."""
+
+    __tablename__ = "zns_daily_usage"
+
+    day = Column(Date, primary_key=True)
+    used = Column(Integer, nullable=False, default=0)
 
 
 class ZaloToken(Base):

@@ -67,6 +67,8 @@ class ReportDraft:
     longitude: float | None = None
     phone: str | None = None
     anonymous: bool = False
+    # The citizen agreed to get the news by ZNS (a Zalo message to `phone`) after the reply window.
+    notify_consent: bool = False
     photo_urls: list[str] = field(default_factory=list)
     priority: str = statuses.NORMAL
     address: AddressParts = field(default_factory=AddressParts)  # the parts; `address_text` is used without them
@@ -186,6 +188,8 @@ def _new_report(draft: ReportDraft, code: str, now: datetime, ward_name: str) ->
         latitude=draft.latitude, longitude=draft.longitude,
         channel=draft.channel, sender_id=draft.sender_id, conversation_id=draft.conversation_id or draft.sender_id,
         phone=draft.phone,
+        notify_consent=bool(draft.phone and draft.notify_consent),
+        notify_consent_at=now if draft.phone and draft.notify_consent else None,
         anonymous=draft.anonymous, status=statuses.NEW,
         search_text=search_text_for(code, draft.description, address, draft.citizen_text),
         created_at=now, updated_at=now,

@@ -14,6 +14,7 @@ from typing import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from bot.notifications.worker import OutboxWorker
+from bot.notifications.zns import ZnsFallback
 from bot.storage import uploads
 from bot.storage.models import utcnow
 from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, UPLOAD_STORE_KEY
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 TOKEN_CHECK_SECONDS = 300
 STATISTICS_SECONDS = 6 * 3600
 SWEEP_SECONDS = 3600
+ZNS_RELEASE_SECONDS = 300
 UNUSED_UPLOAD_AGE = timedelta(hours=24)
 
 
@@ -77,16 +79,21 @@ async def sweep_unused_uploads(app: web.Application) -> AsyncIterator[None]:
 
 
 async def zalo_notifications(app: web.Application) -> AsyncIterator[None]:
-    """aiohttp cleanup context: runs the outbox worker for Zalo while the server runs."""
-    settings = app[SETTINGS_KEY].zalo
-    if not settings.enabled:
+    """aiohttp cleanup context: runs the outbox worker for Zalo while the server runs; news
+    outside Zalo's reply window goes out as ZNS when ZNS_TEMPLATE_ID is set."""
+    settings = app[SETTINGS_KEY]
+    if not settings.zalo.enabled:
         yield
         return
-    runtime = await ZaloRuntime.start(settings, app[DATABASE_KEY])
-    worker = OutboxWorker(runtime.db, {"zalo": ZaloDeliverer(runtime.client, runtime.db)})
+    runtime = await ZaloRuntime.start(settings.zalo, app[DATABASE_KEY])
+    zns = (ZnsFallback(runtime.zns_client(settings.zns), runtime.db, settings.zns, settings.public_base_url)
+           if settings.zns.enabled else None)
+    worker = OutboxWorker(runtime.db, {"zalo": ZaloDeliverer(runtime.client, runtime.db, zns)})
+    tasks = [worker.run_forever(), _every(TOKEN_CHECK_SECONDS, "Zalo token refresh", runtime.tokens.refresh_if_due)]
+    if zns is not None:
+        tasks.append(_every(ZNS_RELEASE_SECONDS, "Releasing news held by the ZNS cap", zns.release_due))
     try:
-        async with _running(worker.run_forever(), _every(TOKEN_CHECK_SECONDS, "Zalo token refresh",
-                                                         runtime.tokens.refresh_if_due)):
+        async with _running(*tasks):
             yield
     finally:
         await runtime.close()

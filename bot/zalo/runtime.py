@@ -5,10 +5,11 @@ import logging
 
 import aiohttp
 
-from bot.config import ZaloSettings
+from bot.config import ZaloSettings, ZnsSettings
 from bot.storage.db import Database
 from bot.zalo.api import ZaloClient, ZaloOAuth
 from bot.zalo.tokens import DatabaseTokens, store_tokens
+from bot.zalo.zns import ZnsClient
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,10 @@ class ZaloRuntime:
         oauth = ZaloOAuth(session, settings.oauth_base, settings.app_id, settings.app_secret)
         self.tokens = DatabaseTokens(db, settings.app_id, oauth)
         self.client = ZaloClient(session, settings.api_base, self.tokens)
+
+    def zns_client(self, settings: ZnsSettings) -> ZnsClient:
+        """ZNS with the OA's tokens (the same access token as customer-service messages)."""
+        return ZnsClient(self.session, settings.api_base, self.tokens)
 
     @classmethod
     async def start(cls, settings: ZaloSettings, db: Database) -> "ZaloRuntime":

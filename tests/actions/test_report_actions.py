@@ -4,21 +4,24 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
-from sqlalchemy import text
+from sqlalchemy import select, text
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import report_submit, services, status
-from actions.report_form import ActionAskLocation, ValidateReportForm
-from actions.report_start import start_report_slots
+from actions.report_form import ActionAskConfirmed, ActionAskLocation, ValidateReportForm
+from actions.report_start import ActionStartReport, start_report_slots
 from bot import messages_vi as msg
+from bot.config import PROJECT_ROOT
 from bot.storage.db import Database
+from bot.storage.models import Report
 
 
 def tracker(slots: Dict[str, Any] | None = None, text: str = "", intent: str = "inform",
-            entities: List[Dict] | None = None, sender: str = "citizen-1") -> Tracker:
+            entities: List[Dict] | None = None, sender: str = "citizen-1", channel: str = "rest") -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
-    events = [{"event": "user", "text": text, "input_channel": "rest", "parse_data": latest}]
+    events = [{"event": "user", "text": text, "input_channel": channel, "parse_data": latest}]
     return Tracker(sender, slots or {}, latest, events, False, None, {"name": "report_form"}, "action_listen")
 
 
@@ -155,3 +158,106 @@ def test_only_changed_slots_become_events() -> None:
     events = changed_slots(t, {"category": "sidewalk", "ward_code": None, "description": None, "photo": "skipped"})
     assert [(e["name"], e["value"]) for e in events] == [("ward_code", None), ("photo", "skipped")]
     assert [e["name"] for e in reset_draft(t)] == ["category", "ward_code"]
+
+
+# --- consent to the outcome by Zalo message (ZNS) in the contact step ----------------------
+
+def contact_question(zalo: bool) -> str:
+    """The contact question Rasa picks: the variant whose slot condition holds, else the plain one."""
+    variants = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]["utter_ask_contact"]
+    for variant in variants:
+        conditions = variant.get("condition") or []
+        if all(c["type"] == "slot" and c["name"] == "zalo_channel" and c["value"] is zalo for c in conditions):
+            return variant["text"]
+    raise AssertionError("no variant")
+
+
+def test_the_contact_question_on_zalo_asks_for_consent_in_one_sentence() -> None:
+    zalo, other = contact_question(True), contact_question(False)
+    assert zalo.startswith(other)
+    added = zalo[len(other):].strip()
+    assert added.count(".") == 1 and "tin nhắn Zalo" in added and "không cần thông báo" in added
+    assert "Zalo" not in other  # the web chat promises nothing it does not do
+
+
+async def test_the_report_start_says_whether_it_is_on_zalo(database: Database) -> None:
+    for channel, expected in (("zalo", True), ("socketio", False)):
+        events = await ActionStartReport().run(
+            CollectingDispatcher(), tracker(text="quán bày bàn ghế chiếm vỉa hè", intent="report_sidewalk",
+                                            channel=channel), {})
+        assert [e["value"] for e in events if e.get("name") == "zalo_channel"] == [expected]
+
+
+@pytest.mark.parametrize(("text", "consent"), [
+    ("0912345678", True),
+    ("sdt của em 0912 345 678 nhé", True),
+    ("0912345678, không cần thông báo", False),
+    ("0912345678 nhưng đừng nhắn tin cho mình", False),
+    ("0912345678 ko can nhan zalo", False),
+])
+async def test_a_phone_number_on_zalo_is_the_consent_unless_declined(text: str, consent: bool,
+                                                                   database: Database) -> None:
+    result = await ValidateReportForm().validate_contact(text, CollectingDispatcher(), tracker(text=text, channel="zalo"), {})
+    assert result["phone"] == "0912345678" and result["notify_consent"] is consent
+
+
+async def test_off_zalo_no_consent_is_recorded(database: Database) -> None:
+    result = await ValidateReportForm().validate_contact("0912345678", CollectingDispatcher(),
+                                                         tracker(text="0912345678", channel="socketio"), {})
+    assert result["phone"] == "0912345678" and result["notify_consent"] is None
+
+
+async def summary(slots: Dict[str, Any], channel: str) -> str:
+    dispatcher = CollectingDispatcher()
+    await ActionAskConfirmed().run(dispatcher, tracker(draft_slots(**slots), channel=channel), {})
+    return dispatcher.messages[0]["text"]
+
+
+async def test_the_summary_says_whether_the_outcome_comes_by_zalo(database: Database) -> None:
+    yes = await summary({"phone": "0912345678", "notify_consent": True, "confirmed": None}, "zalo")
+    no = await summary({"phone": "0912345678", "notify_consent": False, "confirmed": None}, "zalo")
+    assert "- Nhận kết quả qua tin nhắn Zalo: Có" in yes and "- Nhận kết quả qua tin nhắn Zalo: Không" in no
+    assert "Nhận kết quả" not in await summary({"phone": None, "confirmed": None}, "zalo")
+    assert "Nhận kết quả" not in await summary({"phone": "0912345678", "confirmed": None}, "socketio")
+
+
+@pytest.mark.parametrize(("text", "consent", "said"), [
+    ("đừng nhắn Zalo cho mình", False, msg.NOTIFY_OFF),  # "đừng" is not "đúng"
+    ("không cần thông báo kết quả", False, msg.NOTIFY_OFF),
+    ("có, nhắn qua zalo giúp mình", True, msg.NOTIFY_ON),
+])
+async def test_sua_thong_tin_switches_the_consent_and_shows_the_summary_again(
+        text: str, consent: bool, said: str, database: Database) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = draft_slots(phone="0912345678", notify_consent=not consent, confirmed=None)
+    result = await ValidateReportForm().validate_confirmed(text, dispatcher, tracker(slots, text=text, channel="zalo"), {})
+    assert result["notify_consent"] is consent and result["confirmed"] is None and "confirm_quiet" not in result
+    assert dispatcher.messages[0]["text"] == said
+
+
+async def test_typed_confirmations_still_send(database: Database) -> None:
+    for typed in ("đúng rồi, gửi đi", "gửi"):
+        result = await ValidateReportForm().validate_confirmed(
+            typed, CollectingDispatcher(), tracker(draft_slots(phone="0912345678", notify_consent=True,
+                                                               confirmed=None), text=typed, channel="zalo"), {})
+        assert result == {"confirmed": True}
+
+
+async def test_asking_for_zalo_news_without_a_phone_asks_for_the_number(database: Database) -> None:
+    dispatcher = CollectingDispatcher()
+    text = "nhắn qua zalo cho mình nhé"
+    result = await ValidateReportForm().validate_confirmed(
+        text, dispatcher, tracker(draft_slots(phone=None, confirmed=None), text=text, channel="zalo"), {})
+    assert result == {"contact": None, "confirmed": None}
+    assert dispatcher.messages[0]["text"] == msg.NOTIFY_NEEDS_PHONE
+
+
+async def test_the_consent_is_stored_with_the_report_and_its_time(database: Database) -> None:
+    for key, consent in (("draft-yes", True), ("draft-no", False)):
+        t = tracker(draft_slots(draft_key=key, phone="0912345678", notify_consent=consent), text="/affirm",
+                    intent="affirm", channel="zalo")
+        await report_submit.ActionSubmitReport().run(CollectingDispatcher(), t, {})
+    async with database.session() as session:
+        rows = {r.draft_key: r for r in (await session.scalars(select(Report))).all()}
+    assert rows["draft-yes"].notify_consent and rows["draft-yes"].notify_consent_at is not None
+    assert not rows["draft-no"].notify_consent and rows["draft-no"].notify_consent_at is None

@@ -10,7 +10,8 @@ In pytest:
 From another process: `python -m tests.helpers.fake_zalo --port 8999`; the same API base
 serves as api_base and oauth_base, and control endpoints under /_fake/ expose and steer it:
 GET /_fake/state, POST /_fake/fail?n=2&status=500, POST /_fake/expire, POST /_fake/delay?seconds=1,
-POST /_fake/error?code=-230, POST /_fake/reset.
+POST /_fake/error?code=-230, POST /_fake/zns_error?code=-144, POST /_fake/reset.
+ZNS (`POST /message/template`, Zalo Notification Service) is served on the same port.
 """
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ import argparse
 import asyncio
 import itertools
 import json
+import re
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.zalo import api
+from bot.zalo import api, zns
 
 INVALID_TOKEN = -216
 INVALID_PARAMETER = -203  # the fake's own answer to malformed messages
@@ -57,6 +60,14 @@ class FakeZalo:
     # Answers for the next sends with a valid token: a Zalo error, or None for "deliver normally".
     queued_errors: list[tuple[int, str] | None] = field(default_factory=list)
     delay: float = 0.0  # seconds before every answer
+    # ZNS (POST /message/template): approved templates, the OA's daily quota, numbers without Zalo.
+    zns_templates: set[str] = field(default_factory=lambda: {"fake-zns-template"})
+    zns_daily_quota: int = 500
+    zns_no_zalo: set[str] = field(default_factory=set)  # 84… numbers answered with -118
+    zns_requests: list[Recorded] = field(default_factory=list)
+    zns_delivered: list[dict[str, Any]] = field(default_factory=list)  # accepted bodies + msg_id
+    zns_queued_errors: list[tuple[int, str]] = field(default_factory=list)
+    zns_delay: float = 0.0  # seconds before answering a ZNS request (after accepting it)
 
     def __post_init__(self) -> None:
         self.valid_access_tokens.add(self.access_token)
@@ -69,6 +80,7 @@ class FakeZalo:
         app = web.Application()
         app.router.add_post(api.SEND_PATH, self._send)
         app.router.add_post(api.TOKEN_PATH, self._token)
+        app.router.add_post(zns.TEMPLATE_PATH, self._zns)
         app.router.add_get("/_fake/state", self._state)
         app.router.add_get("/_fake/photo.png", self._photo)  # what a user_send_image URL points to
         app.router.add_post("/_fake/{knob}", self._control)
@@ -126,10 +138,15 @@ class FakeZalo:
                 for e in m.get("attachment", {}).get("payload", {}).get("elements", [])
                 if e.get("media_type") == "image"]
 
+    def zns_to(self, phone: str) -> list[dict[str, Any]]:
+        """The ZNS messages accepted for `phone` (84… form)."""
+        return [d for d in self.zns_delivered if d["phone"] == phone]
+
     def reset(self) -> None:
-        for recorded in (self.send_requests, self.token_requests, self.delivered, self.queued_errors):
+        for recorded in (self.send_requests, self.token_requests, self.delivered, self.queued_errors,
+                         self.zns_requests, self.zns_delivered, self.zns_queued_errors):
             recorded.clear()
-        self.fail_next_sends, self.delay = 0, 0.0
+        self.fail_next_sends, self.delay, self.zns_delay = 0, 0.0, 0.0
 
     # --- handlers --------------------------------------------------------------------
     async def _send(self, request: web.Request) -> web.Response:
@@ -155,6 +172,33 @@ class FakeZalo:
         return web.json_response({"error": 0, "message": "Success",
                                   "data": {"message_id": message_id, "user_id": body["recipient"]["user_id"]}})
 
+    async def _zns(self, request: web.Request) -> web.Response:
+        """ZNS as documented: checks the token, the 84… phone, the template and its data; a
+        message it accepts is delivered (and billed) even if the answer comes too late."""
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        self.zns_requests.append(Recorded(request.path, dict(request.headers), json=body))
+        if request.headers.get("access_token") not in self.valid_access_tokens:
+            return self._error(zns.ACCESS_TOKEN_INVALID, "Access token invalid")
+        if self.zns_queued_errors:
+            return self._error(*self.zns_queued_errors.pop(0))
+        problem = _zns_problem(body, self.zns_templates)
+        if problem:
+            return self._error(*problem)
+        if body["phone"] in self.zns_no_zalo:
+            return self._error(zns.ZALO_ACCOUNT_NOT_EXISTED, "Zalo account not existed")
+        if len(self.zns_delivered) >= self.zns_daily_quota:
+            return self._error(zns.OUT_OF_QUOTA, "OA has exceeded daily quota")
+        msg_id = f"zns-{next(self._message_numbers)}"
+        self.zns_delivered.append({**body, "msg_id": msg_id})
+        await asyncio.sleep(self.zns_delay)
+        remaining = self.zns_daily_quota - len(self.zns_delivered)
+        return web.json_response({"error": 0, "message": "Success", "data": {
+            "msg_id": msg_id, "sent_time": str(int(time.time() * 1000)), "sending_mode": "1",
+            "quota": {"dailyQuota": str(self.zns_daily_quota), "remainingQuota": str(remaining)}}})
+
     async def _token(self, request: web.Request) -> web.Response:
         form = {k: str(v) for k, v in (await request.post()).items()}
         self.token_requests.append(Recorded(request.path, dict(request.headers), form=form))
@@ -178,6 +222,7 @@ class FakeZalo:
             "delivered": self.delivered,
             "send_requests": [asdict(r) for r in self.send_requests],
             "token_requests": [asdict(r) for r in self.token_requests],
+            "zns_delivered": self.zns_delivered,
         })
 
     async def _control(self, request: web.Request) -> web.Response:
@@ -190,6 +235,8 @@ class FakeZalo:
             self.delay = float(query.get("seconds", "0"))
         elif knob == "error":
             self.queue_error(int(query["code"]), query.get("message", "fake error"), int(query.get("skip", "0")))
+        elif knob == "zns_error":
+            self.zns_queued_errors.append((int(query["code"]), query.get("message", "fake error")))
         elif knob == "reset":
             self.reset()
         else:
@@ -223,6 +270,22 @@ class MemoryTokens:
 
 def _oauth_error(code: int, name: str, description: str) -> web.Response:
     return web.json_response({"error": code, "error_name": name, "error_description": description})
+
+
+def _zns_problem(body: Any, templates: set[str]) -> tuple[int, str] | None:
+    """Why ZNS would refuse this body (code, message), or None."""
+    if not isinstance(body, dict):
+        return zns.UNKNOWN_ERROR, "Body format invalid"
+    if not re.fullmatch(r"84\d{9}", str(body.get("phone") or "")):
+        return zns.PHONE_INVALID, "Phone number invalid"
+    if body.get("template_id") not in templates:
+        return zns.TEMPLATE_INVALID, "Template ID invalid"
+    data = body.get("template_data")
+    if not data:
+        return zns.TEMPLATE_DATA_EMPTY, "Template data empty"
+    if not isinstance(data, dict) or not all(isinstance(v, str) and v for v in data.values()):
+        return zns.TEMPLATE_DATA_INVALID, "Template data invalid"
+    return None
 
 
 def _message_problem(body: Any) -> str | None:
