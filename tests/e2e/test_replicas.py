@@ -18,10 +18,11 @@ import pytest
 from bot.cli.route import newest_model
 from bot.modelops import registry
 from bot.secret_files import generate
-from bot.stack import Replicas, Stack, kill_group
+from bot.stack import Replicas, Stack, answers, kill_group
 from bot.storage.db import Database
 from tests.conftest import start_stack
 from tests.e2e.test_production import REDIS_TEST_URL, redis_available, rows
+from tests.e2e.test_supervision import wait_for
 from tests.helpers.chat import Conversation
 from tests.helpers.db import PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
 
@@ -76,6 +77,45 @@ def test_a_conversation_goes_on_when_its_replica_is_killed(replicated: Stack) ->
     code = conversation.code()
     assert rows(replicated.database_url, "SELECT ward_code FROM reports WHERE code = %s", code) == [("00070",)]
     replicated.restart_service(service.name)
+    ready = next(s for s in replicated.services if s.name == "haproxy").health_url
+    wait_for(lambda: answers(ready), 30)  # HAProxy has it back: the next tests start from a full house
+
+
+def test_the_web_chat_over_socket_io_polling_stays_on_one_replica(replicated: Stack) -> None:
+    """socket.io's long-polling makes one request per poll: without stickiness on the page's
+    `sticky` parameter they would land on both replicas, and the second would not know the sid."""
+    import socketio
+
+    async def talk(sticky: str) -> list:
+        said: list = []
+        identity = json.loads(urllib.request.urlopen(urllib.request.Request(
+            f"{replicated.web_url}/api/chat/identity", b"", method="POST"), timeout=10).read())
+        client = socketio.AsyncClient()
+        client.on("bot_uttered", lambda data: said.append(data))
+        confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+        client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
+        await client.connect(f"{replicated.rasa_url}?sticky={sticky}", socketio_path="/socket.io",
+                             transports=["polling"])
+        try:
+            await client.emit("session_request", {"session_id": None, **identity})
+            conversation = await asyncio.wait_for(confirmed, 20)
+            for text in ("xin chào", "mình muốn phản ánh lấn chiếm vỉa hè"):
+                before = len(said)
+                await client.emit("user_uttered", {"message": text, "session_id": conversation})
+                for _ in range(150):
+                    if len(said) > before:
+                        break
+                    await asyncio.sleep(0.2)
+                assert len(said) > before, f"no answer to {text!r} over polling"
+        finally:
+            await client.disconnect()
+        return said
+
+    async def both() -> None:
+        for said in await asyncio.gather(*(talk(f"page-{n}") for n in range(4))):
+            assert said
+
+    asyncio.run(both())
 
 
 def rasa_status(url: str, token: str) -> dict:
