@@ -79,3 +79,15 @@ async def test_the_cache_computes_once_and_refreshes_in_the_background(db: Datab
     assert fresh.total.received == 2 and len(computed) == 2
     await cache.get(Month(2026, 4))
     assert computed[-1] == Month(2026, 4)  # each month its own table
+
+
+async def test_parallel_first_attempts_get_exactly_the_limit(db: Database) -> None:
+    """Forty parallel attempts on a key nobody used yet: exactly thirty places, none refused
+    because a concurrent first attempt created the counter meanwhile."""
+    from datetime import timedelta
+
+    from bot.storage.limits import Limit, LimitReached, reserve
+
+    limit = Limit("lookup:ip:192.0.2.1", 30, timedelta(minutes=10))
+    results = await asyncio.gather(*(reserve(db, limit) for _ in range(40)), return_exceptions=True)
+    assert sum(r is None for r in results) == 30 and sum(isinstance(r, LimitReached) for r in results) == 10
