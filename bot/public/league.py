@@ -216,6 +216,10 @@ class LeagueCache:
             return cached[1]  # stale: answered while the new table is computed
         return await asyncio.shield(task)
 
+    def clear(self) -> None:
+        """Forget every table (as a restart does); the next request of a month computes it."""
+        self._tables.clear()
+
     def _start(self, month: Month) -> asyncio.Task[League]:
         task = asyncio.ensure_future(self._compute(month))
         self._computing[month] = task

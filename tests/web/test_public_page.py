@@ -260,3 +260,10 @@ def wards(html: str) -> list[str]:
 
 def cells(row: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+
+
+async def test_the_chat_page_links_to_the_public_page(site: tuple[str, Path]) -> None:
+    url, _tmp = site
+    async with client(url) as http:
+        chat = await (await http.get("/")).text()
+    assert '<footer class="chat-footer"' in chat and 'href="/tra-cuu"' in chat
