@@ -216,6 +216,10 @@ class LeagueCache:
             return cached[1]  # stale: answered while the new table is computed
         return await asyncio.shield(task)
 
+    def holds(self, month: Month) -> bool:
+        """Whether a table of `month` is kept (fresh or stale)."""
+        return month in self._tables
+
     def clear(self) -> None:
         """Forget every table (as a restart does); the next request of a month computes it."""
         self._tables.clear()

@@ -17,7 +17,7 @@ from bot.web.console import setup_console
 from bot.web.guard import bounded_requests
 from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, TEMPLATES_KEY, UPLOAD_STORE_KEY
 from bot.web.routes import setup_routes
-from bot.web.routes.public import setup_public
+from bot.web.routes.public import setup_public, warm_league
 from bot.web.security import install_security_headers
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ def create_app(settings: Settings, *, database: Database | None = None,
     setup_routes(app)
     setup_public(app)
     app.cleanup_ctx.extend([zalo_notifications, sweep_unused_uploads])
-    if database is None:  # our own database: keep its statistics fresh, and close it at the end
-        app.cleanup_ctx.extend([database_statistics, _dispose(db)])
+    if database is None:  # our own database: keep its statistics fresh, the public figures warm, and close it
+        app.cleanup_ctx.extend([database_statistics, warm_league, _dispose(db)])
     return app
 
 

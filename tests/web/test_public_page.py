@@ -267,3 +267,29 @@ async def test_the_chat_page_links_to_the_public_page(site: tuple[str, Path]) ->
     async with client(url) as http:
         chat = await (await http.get("/")).text()
     assert '<footer class="chat-footer"' in chat and 'href="/tra-cuu"' in chat
+
+
+async def test_a_server_with_its_own_database_computes_the_default_month_at_start(tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestServer
+
+    from bot.public.league import default_month
+    from bot.staff.localtime import local_today
+    from bot.storage.db import migrate
+    from bot.web import create_app
+    from bot.web.routes.public import LEAGUE_KEY
+    from tests.helpers.public import SECRET
+    from tests.helpers.web import web_settings
+
+    settings = web_settings(tmp_path, CONSOLE_SECRET_KEY=SECRET)
+    migrate(settings.database_url)
+    app = create_app(settings)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        for _ in range(100):
+            if app[LEAGUE_KEY].holds(default_month(local_today())):
+                break
+            await asyncio.sleep(0.05)
+        assert app[LEAGUE_KEY].holds(default_month(local_today()))
+    finally:
+        await server.close()

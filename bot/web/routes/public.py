@@ -15,14 +15,14 @@ import csv
 import io
 import logging
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any, AsyncIterator, Mapping
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 from bot.media.links import signed_link
 from bot.public.league import (
-    COLUMNS, League, LeagueCache, Month, Sort, offered_months, on_time_bands, parse_month, parse_sort, sorted_rows,
+    COLUMNS, League, LeagueCache, Month, Sort, default_month, offered_months, on_time_bands, parse_month, parse_sort, sorted_rows,
 )
 from bot.public.reports import CODE_FIELD, LOOKUP_PATH, PublicReport, public_report
 from bot.staff.dashboard import CITY
@@ -55,6 +55,21 @@ CSV_HEADER = ("ward_code", "ward_name", "received", "handled", "on_time_rate", "
 def setup_public(app: web.Application) -> None:
     """The league tables' cache, one per process (see `bot.public.league`)."""
     app[LEAGUE_KEY] = LeagueCache(app[DATABASE_KEY])
+
+
+async def warm_league(app: web.Application) -> AsyncIterator[None]:
+    """Compute the default month's table as the server starts, in the background, so that no
+    visitor waits for it (a few hundred milliseconds with 100,000 reports); the cache then
+    refreshes it in the background as visitors come."""
+    async def warm() -> None:
+        try:
+            await app[LEAGUE_KEY].get(default_month(local_today()))
+        except DATABASE_ERRORS as error:  # the first visitor will try again
+            logger.warning("League table not computed at start: %r", error)
+
+    task = asyncio.create_task(warm())
+    yield
+    task.cancel()
 
 
 def lookup_limit(ip: str) -> Limit:
