@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional
 
 from bot import statuses
 from bot.collation import sort_key
-from bot.staff.dashboard import Period
+from bot.staff.dashboard import CITY, Period
 from bot.staff.kpis import SATISFACTION_LABELS, Kpis, compute_kpis
 from bot.storage.db import Database
 from bot.storage.models import utcnow
@@ -194,6 +194,24 @@ def sorted_rows(rows: list[LeagueRow], sort: Sort) -> list[LeagueRow]:
     counted = [r for r in by_name if sort.column.value(r) is not None]
     empty = [r for r in by_name if sort.column.value(r) is None]
     return sorted(counted, key=sort.column.value, reverse=sort.descending) + empty  # type: ignore[arg-type]
+
+
+# --- the CSV --------------------------------------------------------------------------------
+CSV_HEADER = ("ward_code", "ward_name", "received", "handled", "on_time_rate", "median_hours_to_handle", "rated",
+              "satisfied_share", "acceptable_share", "unsatisfied_share")
+
+
+def _csv_row(code: str, name: str, k: Kpis, handled: int) -> tuple:
+    def r(value: Optional[float], digits: int = 3) -> str:
+        return "" if value is None else f"{value:.{digits}f}"
+    return (code, name, k.received, handled, r(k.on_time_rate), r(k.median_handle_hours, 1), k.rated,
+            *(r(k.satisfaction_share(rating)) for rating in SATISFACTION_LABELS))
+
+
+def csv_rows(league: League, sort: Sort) -> list[tuple]:
+    """One row per ward in the page's order, then the city's (shares between 0 and 1)."""
+    return [_csv_row(r.ward_code, r.ward_name, r.kpis, r.handled) for r in sorted_rows(league.rows, sort)] + \
+        [_csv_row("city", CITY, league.total, league.handled)]
 
 
 # --- the cache -------------------------------------------------------------------------------

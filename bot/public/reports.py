@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -64,9 +65,11 @@ class PublicReport:
     merged_into: str | None = None  # a duplicate: the code of the report it repeats
 
 
-def _place(row: object) -> str:
-    return AddressParts(house_number=row.house_number, alley=row.alley, street=row.street,  # type: ignore[attr-defined]
-                        street_kind=row.street_kind).place_line()  # type: ignore[attr-defined]
+def _place(row: Any) -> str:
+    """Where, from the parts only: house number, alley, street (never the landmark or area the
+    citizen typed, nor the free-text address)."""
+    return AddressParts(house_number=row.house_number, alley=row.alley, street=row.street,
+                        street_kind=row.street_kind).place_line()
 
 
 async def public_report(db: Database, code_text: str) -> PublicReport | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.staff.workflow import ActionInput, perform
-from bot.web.routes.public import CSV_HEADER
+from bot.public.league import CSV_HEADER
 from tests.browser.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.db import migrated_database, sqlite_file_url
 from tests.helpers.public import public_server, seed_month

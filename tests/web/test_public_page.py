@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import aiohttp
-import pytest
 import pytest_asyncio
 from PIL import Image
 from sqlalchemy import event
@@ -22,13 +21,13 @@ from sqlalchemy import event
 from bot import statuses
 from bot.address.parts import AddressParts
 from bot.media.links import photo_url
-from bot.public.league import BAD_MONTH, BAD_SORT
+from bot.public.league import BAD_MONTH, BAD_SORT, CSV_HEADER
 from bot.public.reports import lookup_url
 from bot.staff.workflow import ActionInput, perform
 from bot.storage.db import Database
 from bot.storage.feedback import rate_report, reopen_report
-from bot.storage.reports import RESULT_PHOTO, change_status, submit_report
-from bot.web.routes.public import CSV_HEADER, LOOKUP_LIMIT, LOOKUP_SECONDS
+from bot.storage.reports import change_status, submit_report
+from bot.web.routes.public import LOOKUP_LIMIT, LOOKUP_SECONDS
 from tests.helpers.public import public_server, seed_month
 from tests.helpers.reports import sample_draft
 from tests.helpers.staff import WARD_A, WARD_B, officer

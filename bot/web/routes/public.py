@@ -22,10 +22,10 @@ from aiohttp import web
 
 from bot.media.links import signed_link
 from bot.public.league import (
-    COLUMNS, League, LeagueCache, Month, Sort, default_month, offered_months, on_time_bands, parse_month, parse_sort, sorted_rows,
+    COLUMNS, CSV_HEADER, League, LeagueCache, Month, Sort, csv_rows, default_month, offered_months, on_time_bands,
+    parse_month, parse_sort, sorted_rows,
 )
-from bot.public.reports import CODE_FIELD, LOOKUP_PATH, PublicReport, public_report
-from bot.staff.dashboard import CITY
+from bot.public.reports import CODE_FIELD, LOOKUP_PATH, public_report
 from bot.staff.kpis import SATISFACTION_LABELS
 from bot.staff.localtime import format_time, local_today
 from bot.storage.errors import DATABASE_ERRORS
@@ -48,8 +48,6 @@ LEAGUE_MAX_AGE = 60  # seconds a browser or proxy may keep the league table (not
 
 NO_BANDS = "Chưa có phường, xã nào có phản ánh đến hạn hoặc đã đóng trong tháng."
 UNAVAILABLE = "Số liệu tạm thời chưa xem được. Bạn vui lòng thử lại sau ít phút."
-CSV_HEADER = ("ward_code", "ward_name", "received", "handled", "on_time_rate", "median_hours_to_handle", "rated",
-              "satisfied_share", "acceptable_share", "unsatisfied_share")
 
 
 def setup_public(app: web.Application) -> None:
@@ -148,7 +146,7 @@ async def public_page(request: web.Request) -> web.Response:
         return await _lookup_page(request)
     status, context = await _league_part(request, request.query)
     return _html(request, status, {"typed": "", "lookup": None, "show_league": True, **context},
-                 f"public, max-age={LEAGUE_MAX_AGE}")
+                 f"public, max-age={LEAGUE_MAX_AGE}" if status == 200 else "no-store")
 
 
 async def _lookup_page(request: web.Request) -> web.Response:
@@ -166,20 +164,6 @@ async def _lookup_page(request: web.Request) -> web.Response:
 def _html(request: web.Request, status: int, context: dict[str, Any], cache: str) -> web.Response:
     html = request.app[TEMPLATES_KEY].get_template("public/tra_cuu.html").render(**context)
     return web.Response(text=html, status=status, content_type="text/html", headers={"Cache-Control": cache})
-
-
-def _share(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
-
-
-def csv_rows(league: League, sort: Sort) -> list[tuple]:
-    """One row per ward in the page's order, then the city's."""
-    def row(code: str, name: str, k: Any, handled: int) -> tuple:
-        hours = k.median_handle_hours
-        return (code, name, k.received, handled, _share(k.on_time_rate), "" if hours is None else f"{hours:.1f}",
-                k.rated, *(_share(k.satisfaction_share(rating)) for rating in SATISFACTION_LABELS))
-    return [row(r.ward_code, r.ward_name, r.kpis, r.handled) for r in sorted_rows(league.rows, sort)] + \
-        [row("city", CITY, league.total, league.handled)]
 
 
 @routes.get(CSV_PATH)
