@@ -50,7 +50,7 @@ postgres:
 bench: $(STAMP) model
 	$(PY) -m bench.rest_bench
 
-# Staff console: queue page and /api/staff/reports with 100,000 reports, SQLite and PostgreSQL.
+# Staff console (queue page, /api/staff/reports) and the public page /tra-cuu with 100,000 reports, SQLite and PostgreSQL.
 bench-console: $(STAMP)
 	$(PY) -m bench.console_bench
 

@@ -12,7 +12,8 @@ from actions.common import channel_of, citizen, local_datetime, reset_draft
 from bot import messages_vi as msg
 from bot.storage.errors import DATABASE_ERRORS
 from bot.address.parts import AddressParts
-from actions.services import database
+from actions.services import database, settings
+from bot.public.reports import lookup_url
 from bot.storage.reports import ReportDraft, submit_report
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class ActionSubmitReport(Action):
             return [SlotSet("confirmed", None), FollowupAction("report_form")]
         logger.info("Report %s stored for ward %s (sender %s)", report.code, report.ward_code, tracker.sender_id)
         dispatcher.utter_message(
-            text=msg.report_received(report.code, report.ward_name, local_datetime(report.due_at)),
+            text=msg.report_received(report.code, report.ward_name, local_datetime(report.due_at),
+                                     lookup_url(settings().public_base_url, report.code)),
         )
         return reset_draft(tracker)
 

@@ -1,4 +1,5 @@
-"""Queue page and /api/staff/reports latency with 100,000 reports, on SQLite and PostgreSQL.
+"""Queue page, /api/staff/reports and the public page /tra-cuu (`bench.public_bench`) latency
+with 100,000 reports, on SQLite and PostgreSQL.
 
     PYTHONPATH=. .venv/bin/python -m bench.console_bench [--count 100000] [--requests 60] [--no-postgres]
 
@@ -26,6 +27,7 @@ from typing import Dict, List, Optional, Sequence
 import aiohttp
 from aiohttp.test_utils import TestServer
 
+from bench.public_bench import PUBLIC, TRUSTED_PROXIES, measure_public
 from bench.rest_bench import BENCH_DIR, machine, percentile
 from bench.seed_reports import BUSY_WARD, seed
 from bot.config import load_settings
@@ -110,7 +112,8 @@ async def measure_database(url: str, requests: int, tmp: Path) -> Dict[str, obje
     await add_user(db, "bench.officer", PASSWORD, "ward_staff", [BUSY_WARD])
     await add_user(db, "bench.supervisor", PASSWORD, "supervisor")
     settings = load_settings({"DATABASE_URL": url, "UPLOAD_DIR": str(tmp / "uploads"), "SECRETS_DIR": str(tmp / "secrets"),
-                              "PUBLIC_BASE_URL": "http://127.0.0.1", "MODELS_DIR": str(tmp / "models")})
+                              "PUBLIC_BASE_URL": "http://127.0.0.1", "MODELS_DIR": str(tmp / "models"),
+                              "TRUSTED_PROXIES": TRUSTED_PROXIES})
     app = create_app(settings, database=db, transcripts=TranscriptReader(f"sqlite:///{tmp / 'no-tracker.db'}"))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
@@ -118,6 +121,7 @@ async def measure_database(url: str, requests: int, tmp: Path) -> Dict[str, obje
         base = str(server.make_url("")).rstrip("/")
         results = {role: {kind: summary(values) for kind, values in (await measure_user(base, user, requests)).items()}
                    for role, user in (("officer (one ward)", "bench.officer"), ("supervisor (city)", "bench.supervisor"))}
+        results[PUBLIC] = {kind: summary(v) for kind, v in (await measure_public(app, base, requests)).items()}
     finally:
         await server.close()
         await db.dispose()

@@ -117,10 +117,13 @@ def report_summary(category: str, ward_name: str, address: str, description: str
     return CONFIRM_PROMPT + "\n\n" + "\n".join(lines)
 
 
-def report_received(code: str, ward_name: str, due: str) -> str:
+def report_received(code: str, ward_name: str, due: str, public_link: str | None = None) -> str:
+    """`public_link`: the report's public page (`bot.public.reports.lookup_url`)."""
+    follow = f"Bạn nhắn \"tra cứu {code}\" bất cứ lúc nào để xem tiến độ"
+    follow += f", hoặc xem tại {public_link}. " if public_link else ". "
     return (
         f"Phản ánh của bạn đã được ghi nhận với mã {code} và chuyển đến UBND {ward_name}. "
-        f"Thời hạn xử lý dự kiến: {due}. Bạn nhắn \"tra cứu {code}\" bất cứ lúc nào để xem tiến độ. "
+        f"Thời hạn xử lý dự kiến: {due}. {follow}"
         "Cảm ơn bạn đã chung tay giữ gìn trật tự đô thị!"
     )
 

@@ -78,6 +78,7 @@ def _run(args: argparse.Namespace) -> int:
         "\nphananh is running:\n"
         f"  web chat            http://localhost:{settings.console_port}/\n"
         f"  staff console       http://localhost:{settings.console_port}/console/  (accounts: python -m bot users)\n"
+        f"  public page         http://localhost:{settings.console_port}/tra-cuu  (look-up by code, wards' figures)\n"
         f"  Rasa (REST, socket.io, HTTP API with RASA_TOKEN)  http://{settings.rasa_host}:{settings.rasa_port}/\n"
         f"  action server       http://{settings.action_host}:{settings.action_port}/health  (Rasa only)\n"
         f"  database            {settings.database_url}\n"

@@ -112,8 +112,10 @@ def _add(k: Kpis, row: tuple, now: datetime) -> None:
 
 
 async def compute_kpis(db: Database, start: datetime, end: datetime, wards: Optional[Iterable[str]] = None,
-                       now: Optional[datetime] = None) -> tuple[Kpis, dict[str, Kpis]]:
-    """The city-wide (or all given wards together) figures, and the figures of each ward."""
+                       now: Optional[datetime] = None, *, open_backlog: bool = True) -> tuple[Kpis, dict[str, Kpis]]:
+    """The city-wide (or all given wards together) figures, and the figures of each ward.
+    `open_backlog=False` skips the second select (backlog and long-overdue stay empty): the
+    public league table shows only the figures of the reports received in the period."""
     now = now or utcnow()
     statement = select(Report.ward_code, Report.status, Report.created_at, Report.due_at, Report.acknowledged_at,
                        Report.handled_at, Report.updated_at, Report.satisfaction, Report.ward_candidates).where(
@@ -135,7 +137,8 @@ async def compute_kpis(db: Database, start: datetime, end: datetime, wards: Opti
         for ward_code, *row in (await session.execute(statement)).all():
             _add(total, tuple(row), now)
             _add(ward(ward_code), tuple(row), now)
-        for ward_code, created, due in (await session.execute(backlog)).all():  # every open report, whenever it came in
+        open_rows = (await session.execute(backlog)).all() if open_backlog else []
+        for ward_code, created, due in open_rows:  # every open report, whenever it came in
             _add_open(total, created, due, now)
             _add_open(ward(ward_code), created, due, now)
     return total, per_ward

@@ -36,18 +36,20 @@ class LimitReached(Exception):
 async def _try_reserve(db: Database, limit: Limit, now: datetime) -> bool:
     since = now - limit.window
     fresh = RateCounter.window_start < since
-    async with db.session() as session, session.begin():
-        result = await session.execute(
-            update(RateCounter)
+    take = (update(RateCounter)
             .where(RateCounter.key == limit.key, fresh | (RateCounter.count < limit.count))
             .values(count=case((fresh, 1), else_=RateCounter.count + 1),
                     window_start=case((fresh, now), else_=RateCounter.window_start))
             .execution_options(synchronize_session=False))
-        if result.rowcount == 1:
+    async with db.session() as session, session.begin():
+        if (await session.execute(take)).rowcount == 1:
             return True
         exists = (await session.execute(select(RateCounter.key).where(RateCounter.key == limit.key))).first()
         if exists:
-            return False
+            # The row may have been inserted and committed by a concurrent first attempt after our
+            # UPDATE looked (PostgreSQL, READ COMMITTED): only a second UPDATE that sees it and
+            # still finds no place means the limit is reached.
+            return (await session.execute(take)).rowcount == 1
         session.add(RateCounter(key=limit.key, count=1, window_start=now))
     return True
 

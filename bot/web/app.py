@@ -17,6 +17,7 @@ from bot.web.console import setup_console
 from bot.web.guard import bounded_requests
 from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, TEMPLATES_KEY, UPLOAD_STORE_KEY
 from bot.web.routes import setup_routes
+from bot.web.routes.public import setup_public, warm_league
 from bot.web.security import install_security_headers
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ CLIENT_MAX_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 
 def create_app(settings: Settings, *, database: Database | None = None,
                transcripts: TranscriptReader | None = None) -> web.Application:
-    """The web server: chat page, identities, uploads, notifications and the staff console.
+    """The web server: chat page, identities, uploads, notifications, the public page
+    /tra-cuu and the staff console.
 
     The server makes its database from DATABASE_URL and disposes of it when it stops; a test
     gives its own `database` (and keeps it). `transcripts` (default: Rasa's tracker store as
@@ -41,9 +43,10 @@ def create_app(settings: Settings, *, database: Database | None = None,
     install_security_headers(app, settings)
     setup_console(app, settings, db, transcripts=transcripts)
     setup_routes(app)
+    setup_public(app)
     app.cleanup_ctx.extend([zalo_notifications, sweep_unused_uploads])
-    if database is None:  # our own database: keep its statistics fresh, and close it at the end
-        app.cleanup_ctx.extend([database_statistics, _dispose(db)])
+    if database is None:  # our own database: keep its statistics fresh, the public figures warm, and close it
+        app.cleanup_ctx.extend([database_statistics, warm_league, _dispose(db)])
     return app
 
 

@@ -28,7 +28,7 @@ ACTION_NAMES = set(ACTIONS) | {"check", "activate", "bogus"}
 from tests.helpers.console import RunningConsole, login, running_console
 
 QUERY_NAMES = ("status", "category", "ward", "from", "to", "q", "sort", "cursor", "overdue", "compare", "next",
-               "original", "e", "s", "session_id")
+               "original", "e", "s", "session_id", "ma", "thang", "sap_xep", "chieu")
 PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 odd_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
@@ -123,6 +123,7 @@ async def test_no_route_answers_500(fuzz_target: tuple[RunningConsole, dict[str,
 def test_the_fuzz_covers_every_kind_of_route() -> None:
     paths = {path for _, path in ROUTES}
     for expected in ("/api/staff/reports/{code}/actions/{action}", "/console/models/runs/{run_id}/log",
-                     "/api/uploads", "/api/notifications", "/uploads/{name}", "/console/login"):
+                     "/api/uploads", "/api/notifications", "/uploads/{name}", "/console/login", "/tra-cuu",
+                     "/tra-cuu/bang-xep-hang.csv"):
         assert expected in paths, expected
     assert set(string.ascii_lowercase) and len(ROUTES) >= 30
