@@ -236,3 +236,7 @@ RATING_NOT_HANDLED = "Phản ánh {code} hiện không ở trạng thái \"Đã 
 
 def rating_payload(code: str, rating: str) -> str:
     return '/rate_report{"report_code": "%s", "rating": "%s"}' % (code, rating)
+
+# --- Open311 (what an integrating system shows its user) --------------------------------------
+OPEN311_NOTICE = ("Phản ánh {code} do UBND {ward} tiếp nhận và xử lý; hạn xử lý: {due}. "
+                  "Xem tình trạng và kết quả xử lý tại {url}")
