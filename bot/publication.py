@@ -77,6 +77,8 @@ class PublicReport:
     @property
     def place(self) -> str:
         """"Số 25 ngõ 120 phố Hàng Bông" (empty when the report has no such part)."""
+        if not (self.house_number or self.alley or self.street):
+            return ""
         return AddressParts(self.house_number, self.alley, self.street, self.street_kind).place_line()
 
     @property

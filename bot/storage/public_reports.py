@@ -1,17 +1,20 @@
 """Reading reports as the public may see them (`bot.publication`): only the public columns are
 ever selected, so nothing else can leak into an answer.
 
-One query for the reports (newest first, through the created-at indexes), then one for the
-latest status note of the closed ones and one for their result photos, in chunks of ids.
+One query (Core rows, no ORM objects: up to 1,000 of them) reads the reports newest first
+through the created-at indexes, with, for a closed report, its latest status entry (to know
+whether its note is public) and whether it has a result photo, as correlated subqueries on
+the report's own history and attachments; the photos' addresses are read afterwards for the
+few that have one.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import case, exists, select
 
 from bot import statuses
 from bot.publication import PublicReport, public_note
@@ -20,11 +23,24 @@ from bot.storage.models import Attachment, Report, StatusHistory, Ward
 from bot.storage.reports import RESULT_PHOTO
 
 MAX_REPORTS = 1000
-_CHUNK = 500  # ids per IN (…): well under every driver's parameter limit
+_CLOSED = sorted(statuses.CLOSED_STATUSES)
+
+
+def _latest_status(column: Any) -> Any:
+    """The report's latest status change's `column`, for a closed report (else NULL)."""
+    latest = (select(column).where(StatusHistory.report_id == Report.id, StatusHistory.event == statuses.EVENT_STATUS)
+              .order_by(StatusHistory.id.desc()).limit(1).correlate(Report).scalar_subquery())
+    return case((Report.status.in_(_CLOSED), latest), else_=None)
+
 
 _COLUMNS = (Report.id, Report.code, Report.category, Report.status, Report.ward_code, Ward.name.label("ward_name"),
             Report.created_at, Report.updated_at, Report.due_at, Report.house_number, Report.alley, Report.street,
-            Report.street_kind, Report.latitude, Report.longitude)
+            Report.street_kind, Report.latitude, Report.longitude,
+            _latest_status(StatusHistory.to_status).label("last_to_status"),
+            _latest_status(StatusHistory.note).label("last_note"),
+            case((Report.status == statuses.HANDLED,
+                  exists().where(Attachment.report_id == Report.id, Attachment.kind == RESULT_PHOTO)),
+                 else_=False).label("has_result_photo"))
 
 
 @dataclass(frozen=True)
@@ -55,49 +71,24 @@ def _statement(query: PublicQuery) -> Any:
     return statement.order_by(Report.created_at.desc(), Report.id.desc()).limit(min(query.limit, MAX_REPORTS))
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
-async def _latest_status_entries(session: Any, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
-    latest: dict[int, tuple[str, str | None]] = {}
-    for chunk in _chunks(ids):
-        rows = await session.execute(
-            select(StatusHistory.report_id, StatusHistory.to_status, StatusHistory.note)
-            .where(StatusHistory.report_id.in_(chunk), StatusHistory.event == statuses.EVENT_STATUS)
-            .order_by(StatusHistory.id))
-        for report_id, to_status, note in rows:
-            latest[report_id] = (to_status, note)
-    return latest
-
-
-async def _result_photos(session: Any, ids: Sequence[int]) -> dict[int, list[str]]:
+async def _result_photos(connection: Any, ids: Sequence[int]) -> dict[int, list[str]]:
     photos: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(ids):
-        rows = await session.execute(
+    if ids:
+        rows = await connection.execute(
             select(Attachment.report_id, Attachment.url)
-            .where(Attachment.report_id.in_(chunk), Attachment.kind == RESULT_PHOTO).order_by(Attachment.id))
+            .where(Attachment.report_id.in_(ids), Attachment.kind == RESULT_PHOTO).order_by(Attachment.id))
         for report_id, url in rows:
             photos[report_id].append(url)
     return photos
 
 
 async def public_reports(db: Database, query: PublicQuery) -> list[PublicReport]:
-    async with db.session() as session:
-        rows = (await session.execute(_statement(query))).all()
-        closed = [row.id for row in rows if row.status in statuses.CLOSED_STATUSES]
-        entries = await _latest_status_entries(session, closed)
-        handled = [row.id for row in rows if row.status == statuses.HANDLED]
-        photos = await _result_photos(session, handled)
-    reports = []
-    for row in rows:
-        to_status, note = entries.get(row.id, (row.status, None))
-        reports.append(PublicReport(
-            row.code, row.category, row.status, row.ward_code, row.ward_name, row.created_at, row.updated_at,
-            row.due_at, row.house_number, row.alley, row.street, row.street_kind, row.latitude, row.longitude,
-            public_note(to_status, row.status, note), tuple(photos.get(row.id, ()))))
-    return reports
+    async with db.engine.connect() as connection:
+        rows = (await connection.execute(_statement(query))).all()
+        photos = await _result_photos(connection, [row.id for row in rows if row.has_result_photo])
+    # the columns after the id are PublicReport's fields, in order (`_COLUMNS`)
+    return [PublicReport(*public, public_note(last_to_status or "", public[2], last_note), tuple(photos.get(row_id, ())))
+            for row_id, *public, last_to_status, last_note, _photo in map(tuple, rows)]
 
 
 async def public_report(db: Database, code: str) -> PublicReport | None:
