@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from bot.address.parts import AddressParts
 from bot.gazetteer import get_gazetteer
 from bot.open311.errors import bad_request
-from bot.resolver import AMBIGUOUS, OUTSIDE, RESOLVED, Resolution, resolve_point, resolve_text
+from bot.resolver import AMBIGUOUS, NONE, OUTSIDE, RESOLVED, Resolution, resolve_point, resolve_text
 
 MAX_ADDRESS_CHARS = 500
 SHOWN_CANDIDATES = 8
@@ -121,7 +121,7 @@ def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None
     code = address_id.strip()
     if code not in g.wards:
         raise bad_request(UNKNOWN_ADDRESS_ID.format(value=_quoted(code)))
-    res = resolve_text(text) if text else Resolution("none")
+    res = resolve_text(text) if text else Resolution(NONE)
     if res.status == OUTSIDE:
         _refuse(res, text)
     if res.status == RESOLVED and res.ward_code != code:

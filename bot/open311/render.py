@@ -9,6 +9,7 @@ their plural element, each value in its singular one (`<values><value>…`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -16,6 +17,10 @@ from xml.etree import ElementTree
 JSON, XML = "json", "xml"
 FORMATS = (JSON, XML)
 CONTENT_TYPES = {JSON: "application/json", XML: "text/xml"}
+# What XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF), nor UTF-8
+# the surrogates: a stray one in a stored note must not break a whole list.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SINGULAR = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format",
              "errors": "error", "services": "service", "service_requests": "request"}
 
@@ -31,7 +36,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: ElementTree.Element, value: Any) -> None:
@@ -53,7 +58,8 @@ def to_xml(document: Document) -> str:
 
 
 def to_json(document: Document) -> str:
-    return json.dumps(document.body, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(document.body, ensure_ascii=False, separators=(",", ":"))
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def render(document: Document, fmt: str) -> str:

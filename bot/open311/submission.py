@@ -188,7 +188,7 @@ def retry_keys(token_id: int, form: Form, now: datetime) -> tuple[str, str]:
     items = sorted((name, value) for name, values in form.items() if name != "api_key" for value in values)
     digest = hashlib.sha256(json.dumps(items, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()[:40]
     window = int(now.timestamp() // RETRY_WINDOW.total_seconds())
-    return tuple(f"{CHANNEL}:{token_id}:{digest}:{n}" for n in (window, window - 1))  # type: ignore[return-value]
+    return f"{CHANNEL}:{token_id}:{digest}:{window}", f"{CHANNEL}:{token_id}:{digest}:{window - 1}"
 
 
 async def _recent(db: Database, keys: Iterable[str], since: datetime) -> str | None:
