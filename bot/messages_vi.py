@@ -240,3 +240,5 @@ def rating_payload(code: str, rating: str) -> str:
 # --- Open311 (what an integrating system shows its user) --------------------------------------
 OPEN311_NOTICE = ("Phản ánh {code} do UBND {ward} tiếp nhận và xử lý; hạn xử lý: {due}. "
                   "Xem tình trạng và kết quả xử lý tại {url}")
+OPEN311_WARD_UNCERTAIN = ("Phường, xã được xác định gần đúng theo tọa độ (phường cũ nay thuộc nhiều phường, xã): "
+                          "cán bộ sẽ xác nhận hoặc chuyển đúng nơi.")

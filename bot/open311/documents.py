@@ -69,12 +69,13 @@ def requests_document(reports: list[PublicReport], base_url: str) -> Document:
 
 
 def created_document(report: ReportView, base_url: str) -> Document:
-    """POST requests: the new request's code (a realtime service: no token)."""
-    return Document("service_requests", [{
-        "service_request_id": report.code,
-        "service_notice": notice(report.code, report.ward_name, report.due_at, base_url),
-        "account_id": None,
-    }])
+    """POST requests: the new request's code (a realtime service: no token), and what to expect;
+    a ward known only from a point in a split old ward is said to be approximate."""
+    text = notice(report.code, report.ward_name, report.due_at, base_url)
+    if report.ward_uncertain:
+        text = f"{text} {messages_vi.OPEN311_WARD_UNCERTAIN}"
+    return Document("service_requests", [{"service_request_id": report.code, "service_notice": text,
+                                          "account_id": None}])
 
 
 def discovery_document(base_url: str) -> Document:

@@ -1,12 +1,15 @@
-"""Where an Open311 request is: the same address parser and resolver as the chat, but nobody
-is there to pick among candidates, so anything short of one certain ward is refused with a
-description of what is missing (never a guessed ward).
+"""Where an Open311 request is: the same address parser and resolver as the chat. Nobody is
+there to pick among candidate wards, so an address that does not name one ward for certain is
+refused with a description of what is missing (never a guessed ward).
 
 - `address_string`: parsed and resolved as a citizen's message. A split old ward, a street or
   landmark alone, an old district alone, parts that disagree: 400, naming the candidates.
-- `lat` + `long`: the nearest old ward's centroid, accepted only when that old ward became one
-  new ward (`resolve_point(strict=True)`). With an address, the address decides; when the
-  address leaves several wards, a point whose ward is one of them settles it.
+- `lat` + `long`: the nearest old ward's centroid (`resolve_point(strict=True)`). When that old
+  ward became one new ward, that is the ward. When it was split, a point cannot be more than
+  near: the report goes to the nearest of those new wards and is marked "phường chưa chắc
+  chắn" with all of them (`ReportDraft.ward_candidates`), exactly as when a citizen in the chat
+  does not know: staff confirm it or transfer it in one click. With an address, the address
+  decides; when it leaves several wards, the point settles it if its ward is one of them.
 - `address_id`: the 5-digit GSO code of a new ward (what GET requests answers as `address_id`),
   for systems that know the ward; an `address_string` then only adds the place inside it, and
   must not name another ward.
@@ -33,8 +36,6 @@ UNKNOWN_ADDRESS_ID = ("address_id “{value}” không phải mã của phườn
                       "ví dụ 00229 là Phường Kim Liên).")
 POINT_OUTSIDE = ("Tọa độ ({lat}, {long}) nằm ngoài thành phố Hà Nội. Hệ thống chỉ tiếp nhận phản ánh trên địa bàn "
                  "Hà Nội.")
-POINT_SPLIT = ("Tọa độ ({lat}, {long}) nằm gần {old}, nay đã chia cho nhiều phường, xã ({names}), nên chưa xác định "
-               "được phường, xã phụ trách. Vui lòng gửi kèm address_string ghi rõ phường, xã mới, hoặc address_id.")
 OUTSIDE_HANOI = ("Địa điểm “{text}” nằm ngoài thành phố Hà Nội. Hệ thống chỉ tiếp nhận phản ánh trên địa bàn Hà Nội; "
            "với địa phương khác, vui lòng gửi tới kênh tiếp nhận của tỉnh, thành phố đó.")
 SPLIT = ("Địa chỉ “{text}” thuộc phường, xã cũ nay đã chia cho nhiều phường, xã ({names}), nên chưa xác định được "
@@ -63,6 +64,7 @@ class Place:
     ward_name: str
     address: AddressParts  # the parts, with the coordinates when given
     address_text: str  # the place inside the ward, clean ("Số 25 phố Hàng Bông")
+    ward_candidates: tuple[str, ...] = ()  # non-empty: the ward is the point's nearest guess, to confirm
 
 
 def _quoted(text: str) -> str:
@@ -109,11 +111,13 @@ def _refuse(res: Resolution, text: str) -> None:
         raise bad_request((NO_WARD if res.reason == "no_ward" else NO_PLACE).format(text=quoted))
 
 
-def _place(res: Resolution, ward_code: str, point: tuple[float, float] | None) -> Place:
+def _place(res: Resolution, ward_code: str, point: tuple[float, float] | None,
+           candidates: tuple[str, ...] = ()) -> Place:
     parts = res.address
     if point is not None:
         parts = replace(parts, latitude=point[0], longitude=point[1])
-    return Place(ward_code, get_gazetteer().ward_name(ward_code), parts, parts.place_line() or res.address_text)
+    return Place(ward_code, get_gazetteer().ward_name(ward_code), parts, parts.place_line() or res.address_text,
+                 candidates if len(candidates) > 1 else ())
 
 
 def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None) -> Place:
@@ -131,6 +135,17 @@ def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None
     return _place(res, code, point)
 
 
+def _with_point(res: Resolution, text: str, point: tuple[float, float]) -> Place:
+    """An address that is not enough alone (several wards, or none named), and a point."""
+    at_point = _point_ward(point)
+    near = [c.ward_code for c in at_point.candidates] if at_point.status == AMBIGUOUS else [at_point.ward_code or ""]
+    named = {c.ward_code for c in res.candidates}
+    both = [code for code in near if not named or code in named]
+    if not both:
+        _refuse(res, text)  # the point is not where the address is
+    return _place(res, both[0], point, tuple(both))
+
+
 def place_for(lat: str = "", long: str = "", address_string: str = "", address_id: str = "") -> Place:
     """The ward and the place of a request, or Open311Error(400) saying what is missing."""
     lat, long, text, address_id = lat.strip(), long.strip(), address_string.strip(), address_id.strip()
@@ -139,22 +154,13 @@ def place_for(lat: str = "", long: str = "", address_string: str = "", address_i
     point = _point(lat, long)
     if address_id:
         return _by_address_id(address_id, text, point)
-    if text:
-        res = resolve_text(text)
-        if res.status == RESOLVED:
-            if point is not None:
-                _point_ward(point)  # a point outside Hanoi is refused, even with an address
-            return _place(res, res.ward_code or "", point)
-        if point is not None and res.status != OUTSIDE:
-            at_point = _point_ward(point)
-            candidates = {c.ward_code for c in res.candidates}
-            if at_point.status == RESOLVED and (not candidates or at_point.ward_code in candidates):
-                return _place(res, at_point.ward_code or "", point)
-        _refuse(res, text)
-    if point is not None:
-        at_point = _point_ward(point)
-        if at_point.status == AMBIGUOUS:
-            raise bad_request(POINT_SPLIT.format(lat=point[0], long=point[1], old=at_point.address_text.removeprefix("gần "),
-                                                 names=_names(at_point)))
-        return _place(at_point, at_point.ward_code or "", point)
-    raise bad_request(NO_LOCATION)
+    res = resolve_text(text) if text else Resolution(NONE)
+    if res.status == RESOLVED:
+        if point is not None:
+            _point_ward(point)  # a point outside Hanoi is refused, even with an address
+        return _place(res, res.ward_code or "", point)
+    if point is None or res.status == OUTSIDE:
+        if text:
+            _refuse(res, text)
+        raise bad_request(NO_LOCATION)
+    return _with_point(res, text, point)

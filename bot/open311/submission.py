@@ -179,7 +179,7 @@ def draft_for(submission: Submission, owner: KeyOwner, draft_key: str) -> Report
         citizen_text=submission.description, address_text=submission.place.address_text,
         ward_code=submission.place.ward_code, channel=CHANNEL, sender_id=sender,
         latitude=parts.latitude, longitude=parts.longitude, phone=submission.phone,
-        anonymous=submission.phone is None, address=parts,
+        anonymous=submission.phone is None, address=parts, ward_candidates=list(submission.place.ward_candidates),
     )
 
 

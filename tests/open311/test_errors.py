@@ -23,7 +23,6 @@ from bot.text import has_diacritics
 from tests.helpers.staff import officer
 from tests.open311.conftest import Open311Site
 
-VAN_MIEU = ("21.02815", "105.83913")  # the centroid of an old ward split between two new wards
 SAIGON = ("10.7769", "106.7009")
 
 
@@ -51,7 +50,8 @@ CASES = [
     post("street alone", 400, "mới có tên đường, phố", address_string="phố Bà Triệu"),
     post("outside Hanoi", 400, "ngoài thành phố Hà Nội", address_string="123 Lê Lợi, quận 1, TP Hồ Chí Minh"),
     post("point outside Hanoi", 400, "ngoài thành phố Hà Nội", lat=SAIGON[0], long=SAIGON[1]),
-    post("point in a split old ward", 400, "nay đã chia cho nhiều phường", lat=VAN_MIEU[0], long=VAN_MIEU[1]),
+    post("a point far from the address", 400, "mới có tên đường, phố", address_string="phố Bà Triệu",
+         lat="21.05304", long="105.81288"),
     post("lat without long", 400, "cả lat và long", lat="21.03"),
     post("lat not a number", 400, "số thập phân", lat="nan", long="105.8"),
     post("unknown address_id", 400, "không phải mã của phường", address_id="99999"),

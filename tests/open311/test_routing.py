@@ -49,6 +49,21 @@ async def test_requests_in_several_wards(site: Open311Site) -> None:
     assert len(set(codes)) == len(PLACES)
 
 
+async def test_a_point_in_a_split_old_ward_is_marked_uncertain(site: Open311Site) -> None:
+    """The centroid of old phường Văn Miếu Quốc Tử Giám, which went to two new wards: filed to the
+    nearest, "phường chưa chắc chắn" with both, and the caller is told."""
+    response = await site.post(service_code="sidewalk", lat="21.02815", long="105.83913", description="Lấn vỉa hè")
+    assert response.status == 201
+    created = (await response.json())[0]
+    assert "xác định gần đúng theo tọa độ" in created["service_notice"]
+    async with site.db.session() as session:
+        ward, candidates = (await session.execute(select(Report.ward_code, Report.ward_candidates)
+                                                  .where(Report.code == created["service_request_id"]))).one()
+    assert (ward, candidates) == ("00226", ["00226", "00190"])
+    certain = await site.post(service_code="sidewalk", lat="21.05304", long="105.81288", description="Lấn vỉa hè")
+    assert "gần đúng" not in (await certain.json())[0]["service_notice"]
+
+
 async def test_a_retry_stores_once(site: Open311Site) -> None:
     form = {"service_code": "sidewalk", "address_string": "số 3 phố Hàng Đào, phường Hoàn Kiếm",
             "description": "Bày hàng kín vỉa hè", "attribute[loai_vi_pham]": "hang_hoa"}
