@@ -37,7 +37,7 @@ UNKNOWN_ADDRESS_ID = ("address_id “{value}” không phải mã của phườn
 POINT_OUTSIDE = ("Tọa độ ({lat}, {long}) nằm ngoài thành phố Hà Nội. Hệ thống chỉ tiếp nhận phản ánh trên địa bàn "
                  "Hà Nội.")
 OUTSIDE_HANOI = ("Địa điểm “{text}” nằm ngoài thành phố Hà Nội. Hệ thống chỉ tiếp nhận phản ánh trên địa bàn Hà Nội; "
-           "với địa phương khác, vui lòng gửi tới kênh tiếp nhận của tỉnh, thành phố đó.")
+                 "với địa phương khác, vui lòng gửi tới kênh tiếp nhận của tỉnh, thành phố đó.")
 SPLIT = ("Địa chỉ “{text}” thuộc phường, xã cũ nay đã chia cho nhiều phường, xã ({names}), nên chưa xác định được "
          "phường, xã phụ trách. Vui lòng ghi rõ phường, xã mới (từ 01/7/2025) trong address_string, hoặc gửi address_id "
          "hoặc tọa độ lat, long.")
@@ -129,7 +129,8 @@ def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None
     if res.status == OUTSIDE:
         _refuse(res, text)
     if res.status == RESOLVED and res.ward_code != code:
-        raise bad_request(ANOTHER_WARD.format(text=_quoted(text), named=res.ward_name, code=code, ward=g.ward_name(code)))
+        raise bad_request(ANOTHER_WARD.format(text=_quoted(text), named=res.ward_name, code=code,
+                                              ward=g.ward_name(code)))
     if point is not None:
         _point_ward(point)  # refused outside Hanoi; otherwise the ward named by its code stands
     return _place(res, code, point)

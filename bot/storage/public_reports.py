@@ -87,7 +87,8 @@ async def public_reports(db: Database, query: PublicQuery) -> list[PublicReport]
         rows = (await connection.execute(_statement(query))).all()
         photos = await _result_photos(connection, [row.id for row in rows if row.has_result_photo])
     # the columns after the id are PublicReport's fields, in order (`_COLUMNS`)
-    return [PublicReport(*public, public_note(last_to_status or "", public[2], last_note), tuple(photos.get(row_id, ())))
+    return [PublicReport(*public, public_note(last_to_status or "", public[2], last_note),
+                         tuple(photos.get(row_id, ())))
             for row_id, *public, last_to_status, last_note, _photo in map(tuple, rows)]
 
 

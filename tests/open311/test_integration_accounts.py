@@ -3,6 +3,7 @@ ever Open311 — never the console, never /api/staff."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -13,11 +14,17 @@ from bot.staff.errors import AccountError, LoginFailed
 from bot.storage.models import ApiToken, StaffUser
 from tests.helpers.staff import staff
 from tests.open311.conftest import ORGANISATION, Open311Site
-from tests.staff.test_cli_users import account, cli_db, run  # noqa: F401 — the CLI's own fixture and helpers
+from tests.helpers.cli import account, cli_database, run
 
 
-def test_cli_makes_an_integration_account_and_its_key(cli_db: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+def test_cli_makes_an_integration_account_and_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with cli_database(tmp_path, monkeypatch) as url:
+        cli_makes_an_integration_account(url, monkeypatch, capsys)
+
+
+def cli_makes_an_integration_account(cli_db: str, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(monkeypatch, capsys, "add", "--username", "hotline.1022", "--role", "integration",
                        "--full-name", "Tổng đài 1022")
     assert code == 0 and "integration" in out

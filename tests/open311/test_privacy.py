@@ -28,7 +28,8 @@ async def test_no_personal_data_in_any_answer(site: Open311Site) -> None:
     async with aiohttp.ClientSession() as http:
         for fmt in ("json", "xml"):
             async with http.post(f"{site.api}/requests.{fmt}", data={
-                    "api_key": site.key, "service_code": "construction", "address_string": "số 7 ngõ 32 phố Khâm Thiên, phường Văn Miếu - Quốc Tử Giám",
+                    "api_key": site.key, "service_code": "construction",
+                    "address_string": "số 7 ngõ 32 phố Khâm Thiên, phường Văn Miếu - Quốc Tử Giám",
                     "description": OPEN311_WORDS, "phone": OPEN311_PHONE, "account_id": OPEN311_ACCOUNT,
                     "first_name": "Bình", "last_name": "Nguyễn Văn", "email": "binh@example.com",
                     "media_url": "https://hinh.invalid/nha-so-7.jpg", "jurisdiction_id": "hanoi.gov.vn"}) as created:

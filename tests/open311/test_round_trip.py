@@ -89,7 +89,8 @@ async def test_created_request_is_a_chat_report(site: Open311Site) -> None:
     code = (await answer.json())[0]["service_request_id"]
     async with site.db.session() as session:
         report = (await session.execute(select(Report).where(Report.code == code))).scalar_one()
-        history = (await session.execute(select(StatusHistory).where(StatusHistory.report_id == report.id))).scalars().all()
+        history = (await session.execute(
+            select(StatusHistory).where(StatusHistory.report_id == report.id))).scalars().all()
     assert report.channel == "open311" and report.status == statuses.NEW and report.ward_code == "00070"
     assert report.due_at == due_at_for(statuses.SIDEWALK, statuses.NORMAL, report.created_at)
     assert report.phone == "0912000111" and not report.anonymous
