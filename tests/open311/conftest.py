@@ -26,7 +26,7 @@ from tests.helpers.reports import stored_report
 from tests.helpers.staff import officer, use_cheap_hashing
 from tests.helpers.web import web_settings
 
-PUBLIC_BASE_URL = "https://phananh.example"
+PUBLIC_BASE_URL = "http://phananh.example"  # http: the console's session cookie is not Secure
 ORGANISATION = "cong.ihanoi"
 # What the chat report's citizen gave: none of it may appear in an Open311 answer.
 CHAT_SENDER = "web-citizen-7f3a9c2e"

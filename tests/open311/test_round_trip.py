@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 import requests
 import xmltodict
 from georeport import GeoReport
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import statuses
 from bot.sla import due_at_for
-from bot.storage.models import Report, StatusHistory
+from bot.staff import workflow
+from bot.storage.models import Notification, Report, StatusHistory
+from tests.helpers.console import login
+from tests.helpers.staff import officer
 from tests.open311.conftest import Open311Site, in_thread
 
 FORMATS = ["json", "xml"]
@@ -101,3 +105,27 @@ async def test_created_request_is_a_chat_report(site: Open311Site) -> None:
     assert report.description.splitlines() == ["Quán cà phê bày bàn ghế kín vỉa hè", "Loại vi phạm: Bày bàn ghế quán ăn, cà phê",
                                                "Nguồn: Cổng iHanoi (Open311)"]
     assert [(h.event, h.to_status) for h in history] == [(statuses.EVENT_STATUS, statuses.NEW)]
+
+
+async def test_the_ward_works_an_open311_report_like_any_other(sqlite_site: Open311Site) -> None:
+    """In the console: the channel, the description with what came with it, the phone for the
+    ward; handling it closes it for Open311 with the result note."""
+    answer = await sqlite_site.post(service_code="construction",
+                                    address_string="số 12 ngõ 5 phố Hàng Bông, phường Hoàn Kiếm", description="Cơi nới ban công tầng 3", phone="0912000222",
+                                    media_url="https://hinh.invalid/ban-cong.jpg")
+    code = (await answer.json())[0]["service_request_id"]
+    await officer(sqlite_site.db, "canbo.hoankiem", "00070")
+    async with aiohttp.ClientSession(base_url=sqlite_site.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        await login(http, "canbo.hoankiem")
+        page = await (await http.get(f"/console/reports/{code}")).text()
+    for shown in ("Hệ thống tích hợp (Open311)", "Cơi nới ban công tầng 3", "https://hinh.invalid/ban-cong.jpg",
+                  "Nguồn: Cổng iHanoi (Open311)", "0912000222"):
+        assert shown in page, shown
+    staff = await officer(sqlite_site.db, "canbo.hoankiem2", "00070")
+    await workflow.perform(sqlite_site.db, staff, code, workflow.HANDLE,
+                           workflow.ActionInput(note="Đã buộc tháo dỡ phần cơi nới"))
+    back = (await (await sqlite_site.get(f"/open311/v2/requests/{code}.json")).json())[0]
+    assert (back["status"], back["status_notes"]) == ("closed", "Đã buộc tháo dỡ phần cơi nới")
+    async with sqlite_site.db.session() as session:
+        queued = (await session.execute(select(func.count(Notification.id)))).scalar_one()
+    assert queued == 1  # the chat report's news only: nobody of ours to message on Open311

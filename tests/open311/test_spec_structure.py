@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from tests.open311.conftest import Open311Site
+from tests.open311.conftest import PUBLIC_BASE_URL, Open311Site
 
 # The spec's example answers, written as element names (a tuple: the children, in order).
 SERVICE = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
@@ -86,5 +86,5 @@ async def test_errors_and_discovery(sqlite_site: Open311Site) -> None:
     discovery = await xml_of(await sqlite_site.get("/open311/discovery.xml"))
     assert children(discovery) == DISCOVERY
     endpoint = discovery.find("endpoints/endpoint")
-    assert children(endpoint) == ENDPOINT and endpoint.findtext("url") == "https://phananh.example/open311/v2"
+    assert children(endpoint) == ENDPOINT and endpoint.findtext("url") == f"{PUBLIC_BASE_URL}/open311/v2"
     assert [f.text for f in endpoint.find("formats")] == ["text/xml", "application/json"]
