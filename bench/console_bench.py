@@ -92,6 +92,28 @@ async def measure_user(url: str, username: str, requests: int) -> Dict[str, List
     return timings
 
 
+async def measure_open311(db: Database, url: str, requests: int) -> Dict[str, List[float]]:
+    """GET /open311/v2/requests.json as an integrating system polls it, with its key (counted
+    under the key's limit): the default window (the 1,000 newest of the last 90 days), the open
+    ones of one service, and ten reports by code."""
+    from bench.seed_reports import code_for
+    from bot.staff.users import create_token
+
+    await add_user(db, "bench.integration", None, "integration")
+    key = (await create_token(db, "bench.integration")).token
+    codes = ",".join(code_for(n) for n in range(1, 10_001, 1_000))
+    views = {"default 90 days": "", "open, one service": "&status=open&service_code=sidewalk",
+             "ten codes": f"&service_request_id={codes}"}
+    timings: Dict[str, List[float]] = {"GET /open311/v2/requests.json": []}
+    async with aiohttp.ClientSession(base_url=url) as http:
+        for _round in range(requests // len(views) + 1):
+            for view, query in views.items():
+                ms = (await timed(http, f"/open311/v2/requests.json?api_key={key}{query}"))[0]
+                timings["GET /open311/v2/requests.json"].append(ms)
+                timings.setdefault(f"GET /open311/v2/requests.json · {view}", []).append(ms)
+    return timings
+
+
 def summary(values: List[float]) -> Dict[str, Optional[float]]:
     ordered = sorted(values)
     return {"n": len(ordered), "p50": round(percentile(ordered, 50) or 0, 1), "p95": round(percentile(ordered, 95) or 0, 1),
@@ -122,6 +144,7 @@ async def measure_database(url: str, requests: int, tmp: Path) -> Dict[str, obje
         results = {role: {kind: summary(values) for kind, values in (await measure_user(base, user, requests)).items()}
                    for role, user in (("officer (one ward)", "bench.officer"), ("supervisor (city)", "bench.supervisor"))}
         results[PUBLIC] = {kind: summary(v) for kind, v in (await measure_public(app, base, requests)).items()}
+        results["open311 (integrator)"] = {k: summary(v) for k, v in (await measure_open311(db, base, requests)).items()}
     finally:
         await server.close()
         await db.dispose()

@@ -118,7 +118,7 @@ def report_summary(category: str, ward_name: str, address: str, description: str
 
 
 def report_received(code: str, ward_name: str, due: str, public_link: str | None = None) -> str:
-    """`public_link`: the report's public page (`bot.public.reports.lookup_url`)."""
+    """`public_link`: the report's public page (`bot.publication.page_url`)."""
     follow = f"Bạn nhắn \"tra cứu {code}\" bất cứ lúc nào để xem tiến độ"
     follow += f", hoặc xem tại {public_link}. " if public_link else ". "
     return (
@@ -247,3 +247,9 @@ RATING_NOT_HANDLED = "Phản ánh {code} hiện không ở trạng thái \"Đã 
 
 def rating_payload(code: str, rating: str) -> str:
     return '/rate_report{"report_code": "%s", "rating": "%s"}' % (code, rating)
+
+# --- Open311 (what an integrating system shows its user) --------------------------------------
+OPEN311_NOTICE = ("Phản ánh {code} do UBND {ward} tiếp nhận và xử lý; hạn xử lý: {due}. "
+                  "Xem tình trạng và kết quả xử lý tại {url}")
+OPEN311_WARD_UNCERTAIN = ("Phường, xã được xác định gần đúng theo tọa độ (phường cũ nay thuộc nhiều phường, xã): "
+                          "cán bộ sẽ xác nhận hoặc chuyển đúng nơi.")

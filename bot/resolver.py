@@ -317,8 +317,11 @@ def resolve_text(text: str) -> Resolution:
     return resolve_parse(parse(normalize(text or "")))
 
 
-def resolve_point(lat: float, lon: float) -> Resolution:
-    """A shared location: the nearest old ward's centroid, mapped to the new ward; to be confirmed."""
+def resolve_point(lat: float, lon: float, *, strict: bool = False) -> Resolution:
+    """A shared location: the nearest old ward's centroid, mapped to the new ward; to be confirmed.
+    `strict` (nobody is there to confirm, e.g. Open311): when that old ward was split among
+    several new wards, `ambiguous` ("point_split") with those wards, nearest first, instead
+    of the nearest one."""
     g = get_gazetteer()
     lat_min, lat_max, lon_min, lon_max = HANOI_BBOX
     pin = AddressParts(latitude=lat, longitude=lon)
@@ -333,6 +336,9 @@ def resolve_point(lat: float, lon: float) -> Resolution:
         ranked.extend(c for c in by_distance if c not in ranked)
     best = ranked[0]
     near = nearest[0][1]
+    if strict and len(near.new_codes) > 1:
+        return Resolution(AMBIGUOUS, reason="point_split", candidates=_candidates(ranked[:len(near.new_codes)], g),
+                          address_text=f"gần {_lower_kind(near.name)}", address=pin)
     return Resolution(RESOLVED, best, g.ward_name(best), _candidates(ranked[:4], g), "coordinates",
                       f"vị trí bạn chia sẻ, gần {_lower_kind(near.name)}", needs_confirmation=True, address=pin)
 

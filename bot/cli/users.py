@@ -5,6 +5,12 @@ command line, so they stay out of the shell history and the process list:
 
     printf '%s\\n' "$PASSWORD" | python -m bot users add --username lan --role ward_staff \\
         --ward 00226 --full-name "Nguyễn Thị Lan" --password-stdin
+
+An integrating organisation (Open311) gets an account without a password and one API key per
+system that calls us:
+
+    python -m bot users add --username ihanoi --role integration --full-name "Cổng iHanoi"
+    python -m bot users token ihanoi --label "iHanoi production"
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ import sys
 from typing import Any
 
 from bot.staff import users
-from bot.staff.access import ROLES
+from bot.staff.access import INTEGRATION, ROLES
 from bot.staff.errors import StaffError
 from bot.staff.localtime import format_datetime
 from bot.cli.common import Command, run_with_database
@@ -29,7 +35,8 @@ def register(commands: Any) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--ward", action="append", default=[], help="ward code (5 digits); repeat for several")
     add.add_argument("--full-name", default=None)
-    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from stdin (every role but integration, which has none)")
     add.set_defaults(handler=lambda a: _run(_add, a))
 
     sub.add_parser("list", help="list accounts").set_defaults(handler=lambda a: _run(_list, a))
@@ -82,7 +89,8 @@ def _describe(account: users.Account) -> str:
 
 
 async def _add(db: Database, args: argparse.Namespace) -> int:
-    account = await users.add_user(db, args.username, _password(), args.role, args.ward, args.full_name)
+    password = _password() if args.password_stdin else None
+    account = await users.add_user(db, args.username, password, args.role, args.ward, args.full_name)
     print(f"Created {_describe(account)}")
     return 0
 
@@ -113,8 +121,11 @@ async def _wards(db: Database, args: argparse.Namespace) -> int:
 
 async def _token(db: Database, args: argparse.Namespace) -> int:
     new = await users.create_token(db, args.username, args.label)
+    account = await users.get_account(db, args.username)
+    use = ("the api_key parameter of Open311 requests" if account and account.role == INTEGRATION
+           else "'Authorization: Bearer <token>'")
     print(f"API token #{new.id} for {users.normalize_username(args.username)} (shown only now; "
-          "send it as 'Authorization: Bearer <token>'):", file=sys.stderr)
+          f"send it as {use}):", file=sys.stderr)
     print(new.token)
     return 0
 

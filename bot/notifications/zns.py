@@ -30,7 +30,7 @@ from bot.config import ZnsSettings
 from bot.notifications import outbox
 from bot.notifications.outbox import NotificationView
 from bot.notifications.worker import HoldDelivery
-from bot.public.reports import lookup_url
+from bot.publication import page_url
 from bot.sla import default_calendar
 from bot.storage.db import Database
 from bot.storage.models import Report, ZnsDailyUsage, utcnow
@@ -60,7 +60,7 @@ def template() -> Template:
 def template_data(report: Report, base_url: str, day: date, spec: Template | None = None) -> dict[str, str]:
     spec = spec or template()
     values = {"code": report.code, "status": statuses.citizen_label(report.status), "ward": report.ward.name,
-              "updated": day.strftime("%d/%m/%Y"), "link": lookup_url(base_url, report.code)}
+              "updated": day.strftime("%d/%m/%Y"), "link": page_url(base_url, report.code)}
     data = {}
     for name, field in spec.parameters.items():
         value, limit = values[field], spec.max_length.get(field)

@@ -2,7 +2,10 @@
 
 - ward_staff (cán bộ phường): see and act only on reports of their own wards;
 - supervisor (giám sát): read every ward and the overdue lists, never act;
-- admin (quản trị): everything.
+- admin (quản trị): everything;
+- integration (tích hợp): an integrating organisation's account. It only creates and reads
+  reports through Open311 (`bot.open311`) with its API keys; it has no password, never logs in
+  to the console, and its keys open nothing under /api/staff.
 
 Every page, API route and workflow action goes through `require_read` / `require_act`.
 """
@@ -16,12 +19,15 @@ from bot.staff.errors import AccessDenied
 WARD_STAFF = "ward_staff"
 SUPERVISOR = "supervisor"
 ADMIN = "admin"
-ROLES: tuple[str, ...] = (WARD_STAFF, SUPERVISOR, ADMIN)
+INTEGRATION = "integration"
+ROLES: tuple[str, ...] = (WARD_STAFF, SUPERVISOR, ADMIN, INTEGRATION)
+CONSOLE_ROLES: tuple[str, ...] = (WARD_STAFF, SUPERVISOR, ADMIN)
 
 ROLE_LABELS: Mapping[str, str] = {
     WARD_STAFF: "Cán bộ phường",
     SUPERVISOR: "Giám sát",
     ADMIN: "Quản trị",
+    INTEGRATION: "Tích hợp (Open311)",
 }
 
 NOT_YOUR_WARD = "Phản ánh này thuộc phường, xã khác. Bạn không có quyền xem hoặc xử lý."
@@ -29,6 +35,7 @@ READ_ONLY = "Tài khoản giám sát chỉ được xem, không được thao t�
 SUPERVISORS_ONLY = "Trang này chỉ dành cho giám sát và quản trị."
 NOT_YOUR_WARD_FILTER = "Bạn chỉ xem được thông tin của phường, xã mình phụ trách."
 ADMINS_ONLY = "Trang này chỉ dành cho quản trị viên."
+INTEGRATION_NOT_CONSOLE = "Khóa tích hợp chỉ dùng cho Open311 (/open311/v2/), không dùng cho trang quản lý."
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,10 @@ class Staff:
 
 
 def readable_wards(staff: Staff) -> frozenset[str] | None:
-    """The wards whose reports `staff` may see; None means every ward."""
+    """The wards whose reports `staff` may see; None means every ward (an integration account,
+    which never reaches the console, sees none here)."""
+    if staff.role == INTEGRATION:
+        return frozenset()
     return staff.wards if staff.role == WARD_STAFF else None
 
 

@@ -36,6 +36,8 @@ IP_FAILURES = 30  # one address, any username
 THROTTLE_WINDOW = timedelta(minutes=15)
 UNLOCK_VALIDITY = timedelta(days=1)
 TOKEN_PREFIX = "pat_"
+# Stored instead of a password hash for integration accounts: argon2 never verifies it.
+NO_PASSWORD = "!no-password: integration account"
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
 
@@ -45,7 +47,10 @@ THROTTLED = ("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử l
 BAD_USERNAME = "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số và . _ - @ (2–100 ký tự)."
 USERNAME_TAKEN = "Tên đăng nhập {username} đã có người dùng."
 NO_SUCH_USER = "Không có tài khoản {username}."
-UNKNOWN_ROLE = "Vai trò phải là một trong: ward_staff, supervisor, admin."
+UNKNOWN_ROLE = "Vai trò phải là một trong: ward_staff, supervisor, admin, integration."
+PASSWORD_REQUIRED = "Tài khoản cán bộ cần mật khẩu (--password-stdin)."
+NO_PASSWORD_FOR_INTEGRATION = ("Tài khoản tích hợp (integration) không có mật khẩu và không đăng nhập trang quản lý: "
+                               "cấp khóa API cho nó bằng lệnh `users token`.")
 WARDS_REQUIRED = "Tài khoản cán bộ phường cần được gán ít nhất một phường, xã."
 WARDS_ONLY_FOR_STAFF = "Chỉ tài khoản cán bộ phường (ward_staff) mới được gán phường, xã."
 UNKNOWN_WARDS = "Không có phường, xã mã: {codes}."
@@ -72,6 +77,13 @@ class Account:
 class NewToken:
     id: int
     token: str  # shown once; only its SHA-256 is stored
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    """Who an API token belongs to, and which token it is (rate limits are per token)."""
+    token_id: int
+    account: Account
 
 
 @dataclass(frozen=True)
@@ -128,16 +140,24 @@ async def _check_wards(db: Database, role: str, wards: Sequence[str]) -> list[st
     return codes
 
 
-async def add_user(db: Database, username: str, password: str, role: str, wards: Sequence[str] = (),
+async def add_user(db: Database, username: str, password: str | None, role: str, wards: Sequence[str] = (),
                    full_name: str | None = None) -> Account:
+    """A console account (with a password), or an integrating organisation's account
+    (`role="integration"`, `password=None`: it only ever uses API keys, through Open311)."""
     username = normalize_username(username)
     if not _USERNAME.fullmatch(username):
         raise AccountError(BAD_USERNAME)
     if role not in access.ROLES:
         raise AccountError(UNKNOWN_ROLE)
-    passwords.check_strength(password)
+    if role == access.INTEGRATION and password is not None:
+        raise AccountError(NO_PASSWORD_FOR_INTEGRATION)
+    if role != access.INTEGRATION:
+        if password is None:
+            raise AccountError(PASSWORD_REQUIRED)
+        passwords.check_strength(password)
     codes = await _check_wards(db, role, wards)
-    password_hash = await asyncio.to_thread(passwords.hash_password, password)
+    password_hash = (NO_PASSWORD if password is None
+                     else await asyncio.to_thread(passwords.hash_password, password))
     try:
         async with db.session() as session, session.begin():
             user = StaffUser(username=username, full_name=(full_name or "").strip() or None,
@@ -184,6 +204,9 @@ async def set_active(db: Database, username: str, active: bool) -> Account:
 
 async def reset_password(db: Database, username: str, password: str) -> Account:
     """Set a new password; the account's existing sessions stop working."""
+    account = await get_account(db, username)
+    if account is not None and account.role == access.INTEGRATION:
+        raise AccountError(NO_PASSWORD_FOR_INTEGRATION)
     passwords.check_strength(password)
     password_hash = await asyncio.to_thread(passwords.hash_password, password)
     async with db.session() as session, session.begin():
@@ -248,9 +271,10 @@ async def authenticate(db: Database, username: str, password: str, ip: str,
             raise LoginThrottled(throttled_message(reached.retry_at, now), reached.retry_at) from None
     async with db.session() as session:
         user = await _user_by_name(session, username)
-        stored_hash = user.password_hash if user else passwords.dummy_hash()
+        stored_hash = (user.password_hash if user and user.role in access.CONSOLE_ROLES
+                       else passwords.dummy_hash())  # an integration account has no password at all
     matches = await asyncio.to_thread(passwords.verify_password, stored_hash, password)
-    success = bool(user and user.active and matches)
+    success = bool(user and user.active and matches and user.role in access.CONSOLE_ROLES)
     rehashed = (await asyncio.to_thread(passwords.hash_password, password)
                 if success and passwords.needs_rehash(stored_hash) else None)
     async with db.session() as session, session.begin():
@@ -302,17 +326,23 @@ async def create_token(db: Database, username: str, label: str | None = None) ->
         return NewToken(row.id, token)
 
 
-async def resolve_token(db: Database, token: str) -> Account | None:
-    """The active account behind a token that was not revoked; None otherwise."""
-    if not token.startswith(TOKEN_PREFIX):
+async def resolve_key(db: Database, token: str) -> KeyOwner | None:
+    """The token and the active account behind it, if it was not revoked; None otherwise."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     async with db.session() as session:
-        user = (await session.execute(
-            select(StaffUser).join(ApiToken, ApiToken.user_id == StaffUser.id)
+        row = (await session.execute(
+            select(StaffUser, ApiToken.id).join(ApiToken, ApiToken.user_id == StaffUser.id)
             .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
                    StaffUser.active.is_(True))
-        )).scalar_one_or_none()
-        return await _account(session, user) if user else None
+        )).one_or_none()
+        return KeyOwner(row[1], await _account(session, row[0])) if row else None
+
+
+async def resolve_token(db: Database, token: str) -> Account | None:
+    """The active account behind a token that was not revoked; None otherwise."""
+    owner = await resolve_key(db, token)
+    return owner.account if owner else None
 
 
 async def revoke_token(db: Database, token_id: int) -> bool:

@@ -310,10 +310,12 @@ class ZaloUser(Base):
 
 class StaffUser(Base):
     """A console account. Roles: ward_staff (their wards), supervisor (reads every ward),
-    admin (everything). Passwords are argon2 hashes."""
+    admin (everything); integration is an integrating organisation's account for Open311 (API
+    keys only, never the console; `password_hash` is `bot.staff.users.NO_PASSWORD`). Passwords
+    are argon2 hashes."""
 
     __tablename__ = "staff_users"
-    __table_args__ = (CheckConstraint("role IN ('ward_staff', 'supervisor', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('ward_staff', 'supervisor', 'admin', 'integration')", name="role"),)
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     username = Column(String(100), nullable=False, unique=True)

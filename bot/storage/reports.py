@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from bot import messages_vi, statuses
 from bot.address.parts import AddressParts, place_key
-from bot.notifications.outbox import add_notification
+from bot.notifications.outbox import SILENT_CHANNELS, add_notification
 from bot.codes import generate_code, normalize_code
 from bot.sla import due_at_for
 from bot.storage.db import Database
@@ -325,6 +325,8 @@ async def _notify_citizen(session: Any, report_id: int, key: str, text_for: Call
     report = (await session.execute(
         select(Report).options(joinedload(Report.ward)).where(Report.id == report_id)
     )).scalar_one()
+    if report.channel in SILENT_CHANNELS:
+        return
     text = text_for(report)
     buttons: list[tuple[str, str]] = []
     if ask_rating:

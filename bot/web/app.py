@@ -18,6 +18,7 @@ from bot.web.guard import bounded_requests
 from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, TEMPLATES_KEY, UPLOAD_STORE_KEY
 from bot.web.routes import setup_routes
 from bot.web.routes.public import setup_public, warm_league
+from bot.web.routes.open311 import open311_answers
 from bot.web.security import install_security_headers
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ CLIENT_MAX_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 def create_app(settings: Settings, *, database: Database | None = None,
                transcripts: TranscriptReader | None = None) -> web.Application:
     """The web server: chat page, identities, uploads, notifications, the public page
-    /tra-cuu and the staff console.
+    /tra-cuu, Open311 and the staff console.
 
     The server makes its database from DATABASE_URL and disposes of it when it stops; a test
     gives its own `database` (and keeps it). `transcripts` (default: Rasa's tracker store as
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, database: Database | None = None,
     app[UPLOAD_STORE_KEY] = UploadStore(settings.upload_dir)
     install_security_headers(app, settings)
     setup_console(app, settings, db, transcripts=transcripts)
+    app.middlewares.append(open311_answers)  # Open311's errors in the spec's format
     setup_routes(app)
     setup_public(app)
     app.cleanup_ctx.extend([zalo_notifications, sweep_unused_uploads])

@@ -14,7 +14,7 @@ from actions.report_form import ActionAskConfirmed, ActionAskLocation, ValidateR
 from actions.report_start import ActionStartReport, start_report_slots
 from bot import messages_vi as msg
 from bot.config import PROJECT_ROOT
-from bot.public.reports import lookup_url
+from bot.publication import page_url
 from bot.storage.db import Database
 from bot.storage.models import Report
 
@@ -118,7 +118,7 @@ async def test_submit_stores_before_answering_and_only_once(database: Database) 
     await report_submit.ActionSubmitReport().run(second, t, {})
     code = first.messages[0]["text"].split("mã ")[1].split(" ")[0]
     assert code in second.messages[0]["text"]
-    assert f"xem tại {lookup_url(services.settings().public_base_url, code)}." in first.messages[0]["text"]
+    assert f"xem tại {page_url(services.settings().public_base_url, code)}." in first.messages[0]["text"]
     async with database.session() as session:
         count = (await session.execute(text("SELECT count(*) FROM reports"))).scalar()
     assert count == 1

@@ -2,52 +2,21 @@
 from __future__ import annotations
 
 import asyncio
-import io
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from bot.cli import main
-from bot.config import reset_settings
 from bot.staff import users
 from bot.storage.db import Database
-from tests.helpers.db import SAMPLE_WARDS, migrated_database, sqlite_file_url
+from tests.helpers.cli import account, cli_database, run
+from tests.helpers.db import SAMPLE_WARDS
 
 
 @pytest.fixture
 def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = sqlite_file_url(tmp_path)
-
-    async def prepare() -> None:
-        async with migrated_database(url):
-            pass
-
-    asyncio.run(prepare())
-    monkeypatch.setenv("DATABASE_URL", url)
-    reset_settings()
-    yield url
-    reset_settings()
-
-
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str,
-        stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    with pytest.raises(SystemExit) as exited:
-        main(["users", *argv])
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
-
-
-def account(url: str, username: str) -> users.Account | None:
-    async def load() -> users.Account | None:
-        db = Database(url)
-        try:
-            return await users.get_account(db, username)
-        finally:
-            await db.dispose()
-    return asyncio.run(load())
+    with cli_database(tmp_path, monkeypatch) as url:
+        yield url
 
 
 def test_users_commands(cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,7 +22,7 @@ from bot import statuses
 from bot.address.parts import AddressParts
 from bot.media.links import photo_url
 from bot.public.league import BAD_MONTH, BAD_SORT, CSV_HEADER
-from bot.public.reports import lookup_url
+from bot.publication import page_url
 from bot.staff.workflow import ActionInput, perform
 from bot.storage.db import Database
 from bot.storage.feedback import rate_report, reopen_report
@@ -146,7 +146,7 @@ async def test_unknown_and_malformed_codes_answer_alike(site: tuple[str, Path], 
     assert {status for typed, (status, _body) in bodies.items() if typed != real} == {404}
     assert "Không tìm thấy phản ánh nào có mã" in next(iter(shown.values()))
     assert "<b>hello</b>" not in bodies[NOT_A_CODE][1]
-    assert len({len(w) for w in work.values()}) == 1 and len(work[real]) == 4, work  # the same selects
+    assert len({len(w) for w in work.values()}) == 1, work  # the same selects, whatever was typed
     assert min(took.values()) >= LOOKUP_SECONDS
 
 
@@ -250,7 +250,7 @@ async def test_bad_input_gets_a_clear_answer(site: tuple[str, Path]) -> None:
 
 
 def test_the_public_link_of_a_report() -> None:
-    assert lookup_url("https://phananh.example/", "PA-7K2Q9X") == "https://phananh.example/tra-cuu?ma=PA-7K2Q9X"
+    assert page_url("https://phananh.example/", "PA-7K2Q9X") == "https://phananh.example/tra-cuu?ma=PA-7K2Q9X"
 
 
 def wards(html: str) -> list[str]:

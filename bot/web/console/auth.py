@@ -19,7 +19,7 @@ from aiohttp import web
 from aiohttp_session import Session, get_session, new_session
 
 from bot.staff import users
-from bot.staff.access import Staff
+from bot.staff.access import CONSOLE_ROLES, INTEGRATION_NOT_CONSOLE, Staff
 from bot.staff.errors import AccessDenied, ActionRefused, InvalidQuery, StaleReport
 from bot.staff.queue import InvalidCursor
 from bot.storage.errors import ReportNotFound
@@ -57,8 +57,8 @@ async def _session_staff(request: web.Request, session: Session) -> Staff | None
     if user_id is None:
         return None
     account = await users.get_account_by_id(database(request), int(user_id))
-    if account is None or not account.active or account.auth_stamp != stamp:
-        session.invalidate()  # disabled, deleted, or the password changed since
+    if account is None or not account.active or account.auth_stamp != stamp or account.role not in CONSOLE_ROLES:
+        session.invalidate()  # disabled, deleted, the password changed since, or not a console account
         return None
     return account.staff
 
@@ -96,6 +96,8 @@ async def _identify(request: web.Request, api: bool) -> web.StreamResponse | Non
         account = await users.resolve_token(database(request), token)
         if account is None:
             return await error_response(request, 401, BAD_TOKEN)
+        if account.role not in CONSOLE_ROLES:  # an integration key: Open311 only
+            return await error_response(request, 403, INTEGRATION_NOT_CONSOLE)
         request[STAFF], request[VIA_TOKEN] = account.staff, True
         return None
     session = await get_session(request)

@@ -1,6 +1,6 @@
 """The public page /tra-cuu: a report looked up by its code, and the wards' monthly league
 table with its CSV. No login, no cookie, no script: server-rendered HTML that works in any
-browser. What a report shows is `bot.public.reports`' rule; the figures are the console's.
+browser. What a report shows is `bot.publication`' rule; the figures are the console's.
 
 Lookups are limited per client address (`LOOKUP_LIMIT` per `LOOKUP_WINDOW`, counted in the
 database like the login throttle, so every process shares the count), and every lookup —
@@ -25,7 +25,8 @@ from bot.public.league import (
     COLUMNS, CSV_HEADER, League, LeagueCache, Month, Sort, csv_rows, default_month, offered_months, on_time_bands,
     parse_month, parse_sort, sorted_rows,
 )
-from bot.public.reports import CODE_FIELD, LOOKUP_PATH, public_report
+from bot.publication import CODE_FIELD, PAGE_PATH as LOOKUP_PATH
+from bot.storage.public_reports import public_report
 from bot.staff.kpis import SATISFACTION_LABELS
 from bot.staff.localtime import format_time, local_today
 from bot.storage.errors import DATABASE_ERRORS
@@ -89,7 +90,7 @@ async def _lookup(request: web.Request, typed: str) -> dict[str, Any]:
     if report is None:
         return {"kind": "missing"}
     photos = [signed_link(url, settings.public_base_url, settings.link_secret, ttl=PHOTO_LINK_SECONDS)
-              for url in report.result_photos]
+              for url in report.result_photo_urls]
     return {"kind": "found", "report": report, "photos": photos}
 
 

@@ -9,7 +9,7 @@ message to the phone number), what each ZNS attempt cost and became, and the dai
 - zns_daily_usage: ZNS messages started per Hanoi day, reserved atomically against the cap.
 
 Revision ID: 0011
-Revises: 0009 (re-chained after 0010 at merge)
+Revises: 0010
 Create Date: 2026-12-10
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: Union[str, Sequence[str], None] = "0009"
+down_revision: Union[str, Sequence[str], None] = "0010"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
