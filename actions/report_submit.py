@@ -13,7 +13,7 @@ from bot import messages_vi as msg
 from bot.storage.errors import DATABASE_ERRORS
 from bot.address.parts import AddressParts
 from actions.services import database, settings
-from bot.public.reports import lookup_url
+from bot.publication import page_url
 from bot.storage.reports import ReportDraft, submit_report
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class ActionSubmitReport(Action):
         logger.info("Report %s stored for ward %s (sender %s)", report.code, report.ward_code, tracker.sender_id)
         dispatcher.utter_message(
             text=msg.report_received(report.code, report.ward_name, local_datetime(report.due_at),
-                                     lookup_url(settings().public_base_url, report.code)),
+                                     page_url(settings().public_base_url, report.code)),
         )
         return reset_draft(tracker)
 
