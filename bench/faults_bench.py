@@ -107,11 +107,12 @@ async def citizen_conversation(session: aiohttp.ClientSession, url: str, index: 
                                                   for b in m.get("buttons") or []):
             outcome.derailed = f"no summary after step {step}: {said[:80]!r}"
             return outcome
-    match = CODE_RE.search("\n".join(str(m.get("text") or "") for m in answer))
+    said = "\n".join(str(m.get("text") or "") for m in answer)
+    match = CODE_RE.search(said)
     if match:
         outcome.code = match.group(0)
     else:
-        outcome.derailed = "no report code at the end"
+        outcome.derailed = f"no report code at the end: {said[:100]!r}"
     outcome.finished_at = time.monotonic()
     return outcome
 

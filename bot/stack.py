@@ -149,7 +149,7 @@ class Stack:
                                                    "--port", str(port)], f"http://127.0.0.1:{port}/health") for i, port in enumerate(ports["action"], 1)]
         services += [Service(f"rasa server {i}", [python, "-m", "bot.rasa_server", "--port", str(port),
                                                   "--model", str(self.model)], f"http://127.0.0.1:{port}/",
-                             env={"RASA_HOST": "127.0.0.1", "RASA_PORT": str(port)})
+                             env={"RASA_HOST": "127.0.0.1", "RASA_PORT": str(port), **self._tensorflow_threads()})
                      for i, port in enumerate(ports["rasa"], 1)]
         proxies = ",".join(filter(None, [self.env().get("TRUSTED_PROXIES"), "127.0.0.1/32"]))
         services += [Service(f"web server {i}", [python, "-m", "bot.web"], f"http://127.0.0.1:{port}/healthz",
@@ -162,6 +162,16 @@ class Stack:
         services.append(Service("haproxy", [haproxy.binary() or "haproxy", "-db", "-f", str(config)],
                                 f"http://{monitor}{haproxy.READY_PATH}"))
         return services
+
+    def _tensorflow_threads(self) -> Dict[str, str]:
+        """TensorFlow's thread pools for one of N Rasa replicas on this machine: the cores
+        shared out, so that N replicas do not each run a pool as wide as the machine (they
+        would then take turns on the cores instead of using them). The operator's own
+        TF_*_PARALLELISM_THREADS win."""
+        env = self.env()
+        cores = max(1, (os.cpu_count() or 1) // max(1, self.replicas.rasa))
+        wanted = {"TF_INTRA_OP_PARALLELISM_THREADS": str(cores), "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+        return {name: value for name, value in wanted.items() if name not in env}
 
     def layout(self) -> haproxy.Layout:
         ports = self.replica_ports
