@@ -7,7 +7,8 @@ its token), one system at a time, on a throw-away PostgreSQL database each:
 - "1 replica": what `python -m bot run` starts by default (one of each server, no HAProxy);
 - "2 replicas": `bot run --rasa-replicas 2` (two Rasa servers behind HAProxy, sticky by sender).
 Each runs the full report conversations of `bench.rest_bench` at 20 and 40 concurrent citizens.
-Printed: messages/s, p50/p95/p99 per message; the ratios 2 replicas / 1 replica. Aim (issue 17,
+Printed: messages/s, p50/p95/p99 per message, the CPU seconds of each server and of the load
+generator during each phase (PostgreSQL and Redis are not counted); the ratios 2 replicas / 1. Aim (issue 17,
 a 2-core machine): at 40 users, throughput ≥ 1.6× and median latency ≤ 0.7× one replica's.
 Results also go to var/bench/scale_bench.json.
 """
@@ -17,13 +18,14 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bench.rest_bench import BENCH_DIR, OUR_SCRIPT, machine, parse_levels, run_load
+from bench.rest_bench import BENCH_DIR, OUR_SCRIPT, cpu_seconds, machine, parse_levels, run_load
 from bot.cli.route import newest_model
 from bot.secret_files import generate
 from bot.stack import Replicas, Stack, free_port
@@ -58,14 +60,26 @@ def bench_layout(name: str, replicas: Replicas, levels: List[tuple], warmup: int
                 phases = {}
                 for users, conversations in levels:
                     print(f"{name}: {users} users, {conversations} conversations…", flush=True)
+                    before = cpu_by_server(stack)
                     result = asyncio.run(run_load(stack.rasa_url, OUR_SCRIPT, users, conversations, time_limit,
                                                   request_timeout, first_index=users * 10**4, headers=headers))
-                    phases[str(users)] = result.summary()
+                    phases[str(users)] = {**result.summary(), "cpu_s": cpu_used(before, cpu_by_server(stack))}
                 return {"replicas": replicas.__dict__, "levels": phases}
             finally:
                 stack.stop()
     finally:
         drop_pg_database(url)
+
+
+def cpu_by_server(stack: Stack) -> Dict[str, float]:
+    """CPU seconds so far of each server (with its children) and of this load generator."""
+    used = {s.name: cpu_seconds(s.process.pid) for s in stack.services if s.process}
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return {**used, "load generator": me.ru_utime + me.ru_stime}
+
+
+def cpu_used(before: Dict[str, float], after: Dict[str, float]) -> Dict[str, float]:
+    return {name: round(after[name] - before.get(name, 0.0), 1) for name in after}
 
 
 def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
@@ -86,6 +100,11 @@ def render(results: Dict) -> str:
         for users, level in layout["levels"].items():
             lines.append(f"{name:<12}{users:>6}{level['conversations']:>6}{level['conversations_failed']:>8}"
                          f"{level['messages_per_s']:>9}{level['p50_ms']:>9}{level['p95_ms']:>9}{level['p99_ms']:>9}")
+    for name, layout in results["layouts"].items():
+        for users, level in layout["levels"].items():
+            cores = sum(level["cpu_s"].values()) / level["wall_s"] if level["wall_s"] else 0.0
+            lines.append(f"CPU s, {name}, {users} users ({cores:.2f} cores busy of {os.cpu_count()}): "
+                         + ", ".join(f"{server} {seconds}" for server, seconds in level["cpu_s"].items()))
     for users, ratios in results["comparison"].items():
         lines.append(f"{users} users, 2 replicas / 1: throughput ×{ratios['throughput_ratio']} "
                      f"(aim ≥ {AIM_THROUGHPUT_RATIO_MIN}), median ×{ratios['median_ratio']} "

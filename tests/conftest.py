@@ -9,12 +9,14 @@ import threading
 from pathlib import Path
 from typing import AsyncIterator, Iterator
 
+import aiohttp
 import pytest
 
 from bot.cli.route import newest_model
 from bot.stack import Replicas, Stack, free_port
 from bot.storage.db import Database
 from bot.storage.setup import prepare_database
+from tests.helpers.fake_zalo import FakeZalo
 from tests.helpers.fake_zalo_process import FakeZaloProcess
 from tests.helpers.db import PG_SKIP_MESSAGE, migrated_database, pg_available, sqlite_file_url, throwaway_pg_database
 
@@ -46,6 +48,19 @@ def start_stack(tmp: Path, database_url: str | None = None, prepare: bool = True
     stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=tmp / "log", extra_env=env,
                   replicas=replicas)
     return stack.start()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeZalo]:
+    """Zalo's API, faked in this test's event loop (OA messages, OAuth, ZNS)."""
+    async with FakeZalo() as server:
+        yield server
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
 
 
 @pytest.fixture(scope="session")

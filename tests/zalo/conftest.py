@@ -1,7 +1,5 @@
-"""Fixtures for the Zalo protocol layer: the fake Zalo server and a client wired to it."""
+"""Fixtures for the Zalo protocol layer: clients wired to the fake Zalo server (tests/conftest.py)."""
 from __future__ import annotations
-
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -10,18 +8,6 @@ from bot.zalo.api import ZaloClient, ZaloOAuth
 from tests.helpers.fake_zalo import FakeZalo, MemoryTokens
 
 FAST_RETRIES = (0.001, 0.001, 0.001)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeZalo]:
-    async with FakeZalo() as server:
-        yield server
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture
