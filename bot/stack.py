@@ -74,7 +74,7 @@ class Stack:
     rasa_port: int
     action_port: int
     web_port: int
-    model: Path
+    model: Optional[Path]  # None: each Rasa server loads the registry's active model when it (re)starts
     secrets: Dict[str, str] = field(default_factory=fresh_secrets)
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
@@ -129,7 +129,7 @@ class Stack:
             Service("action server", [python, "-m", "bot.action_server", "--port", str(self.action_port)],
                     f"{self.action_url}/health"),
             Service("rasa server", [python, "-m", "bot.rasa_server", "--port", str(self.rasa_port),
-                                    "--model", str(self.model)], f"{self.rasa_url}/"),
+                                    *self._model_argument()], f"{self.rasa_url}/"),
             Service("web server", [python, "-m", "bot.web"], f"{self.web_url}/healthz"),
         ]
 
@@ -148,7 +148,7 @@ class Stack:
         services = [Service(f"action server {i}", [python, "-m", "bot.action_server", "--host", "127.0.0.1",
                                                    "--port", str(port)], f"http://127.0.0.1:{port}/health") for i, port in enumerate(ports["action"], 1)]
         services += [Service(f"rasa server {i}", [python, "-m", "bot.rasa_server", "--port", str(port),
-                                                  "--model", str(self.model)], f"http://127.0.0.1:{port}/",
+                                                  *self._model_argument()], f"http://127.0.0.1:{port}/",
                              env={"RASA_HOST": "127.0.0.1", "RASA_PORT": str(port), **self._tensorflow_threads()})
                      for i, port in enumerate(ports["rasa"], 1)]
         proxies = ",".join(filter(None, [self.env().get("TRUSTED_PROXIES"), "127.0.0.1/32"]))
@@ -162,6 +162,9 @@ class Stack:
         services.append(Service("haproxy", [haproxy.binary() or "haproxy", "-db", "-f", str(config)],
                                 f"http://{monitor}{haproxy.READY_PATH}"))
         return services
+
+    def _model_argument(self) -> List[str]:
+        return ["--model", str(self.model)] if self.model is not None else []
 
     def _tensorflow_threads(self) -> Dict[str, str]:
         """TensorFlow's thread pools for one of N Rasa replicas on this machine: the cores

@@ -67,8 +67,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     asyncio.run(prepare_database(settings.database_url))
     model = asyncio.run(startup_model(settings))
+    # no model file pinned: a server restarted after an admin activated a model loads that one
     stack = Stack(settings.database_url, settings.rasa_port, settings.action_port, settings.console_port,
-                  model, secrets=resolved_secrets(settings), inherit_output=True, replicas=replicas)
+                  None, secrets=resolved_secrets(settings), inherit_output=True, replicas=replicas)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())

@@ -5,7 +5,6 @@ through the model server."""
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
 import shutil
 import time
@@ -15,16 +14,14 @@ from typing import Iterator
 
 import pytest
 
-from bot.cli.route import newest_model
-from bot.modelops import registry
 from bot.secret_files import generate
 from bot.stack import Replicas, Stack, answers, kill_group
-from bot.storage.db import Database
 from tests.conftest import start_stack
 from tests.e2e.test_production import REDIS_TEST_URL, redis_available, rows
 from tests.e2e.test_supervision import wait_for
 from tests.helpers.chat import Conversation
 from tests.helpers.db import PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
+from tests.helpers.models import activate_variant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(1200)]
 
@@ -124,21 +121,7 @@ def rasa_status(url: str, token: str) -> dict:
 
 
 def test_a_model_activated_in_the_registry_reaches_every_replica(replicated: Stack, tmp_path: Path) -> None:
-    # the same model under another checksum: a second gzip member after the tar is ignored on load
-    variant = tmp_path / "variant.tar.gz"
-    variant.write_bytes(newest_model().read_bytes() + gzip.compress(b"\0" * 1024))
-
-    async def activate() -> registry.Version:
-        db = Database(replicated.database_url)
-        try:
-            version = await registry.register(db, Path(replicated.extra_env["MODELS_DIR"]) / "history", variant,
-                                              registry.BUILD)
-            await registry.record_activation(db, version.id, registry.ACTIVATE, "test")
-            return version
-        finally:
-            await db.dispose()
-
-    version = asyncio.run(activate())
+    version = activate_variant(replicated.database_url, Path(replicated.extra_env["MODELS_DIR"]) / "history", tmp_path)
     urls = [f"http://127.0.0.1:{port}" for port in replicated.replica_ports["rasa"]]
     deadline = time.monotonic() + 600
     serving: dict = {}

@@ -3,18 +3,23 @@ restarted alone, SIGTERM stops everything within 10 s, and a killed `bot run` ta
 servers with it."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
 
+from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
 from bot.stack import answers, free_port
+from tests.helpers.models import activate_variant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 SERVER_MODULES = ("bot.action_server", "bot.rasa_server", "bot.web")
@@ -61,9 +66,13 @@ def wait_for(condition, timeout: float, step: float = 0.2) -> float:  # type: ig
 class BotRun:
     def __init__(self, tmp: Path) -> None:
         self.ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "CONSOLE_PORT": free_port()}
+        self.tmp = tmp
+        (tmp / "models").mkdir()
+        shutil.copy(newest_model(), tmp / "models")  # its registry's copies go under tmp, not models/
         env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": f"sqlite:///{tmp / 'phananh.db'}",
                "TRACKER_SQLITE_PATH": str(tmp / "tracker.db"), "UPLOAD_DIR": str(tmp / "uploads"),
-               "SECRETS_DIR": str(tmp / "secrets"), **{k: str(v) for k, v in self.ports.items()}}
+               "SECRETS_DIR": str(tmp / "secrets"), "MODELS_DIR": str(tmp / "models"),
+               **{k: str(v) for k, v in self.ports.items()}}
         env.pop("APP_ENV", None)
         self.log = (tmp / "bot_run.log").open("wb")
         self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
@@ -111,3 +120,18 @@ def test_a_killed_bot_run_takes_its_servers_with_it(bot_run: BotRun) -> None:
     bot_run.process.kill()
     bot_run.process.wait()
     wait_for(lambda: not alive(servers), 10)
+
+
+def test_a_restarted_rasa_serves_the_model_an_admin_activated(bot_run: BotRun) -> None:
+    """`bot run` pins no model file: a Rasa server started again loads the registry's active
+    model, not the one the system started with."""
+    version = activate_variant(f"sqlite:///{bot_run.tmp / 'phananh.db'}", bot_run.tmp / "models" / "history",
+                               bot_run.tmp)
+    rasa = children(bot_run.process.pid)["bot.rasa_server"]
+    os.kill(rasa, signal.SIGKILL)
+    wait_for(lambda: children(bot_run.process.pid).get("bot.rasa_server") not in (None, rasa), 10)
+    wait_for(lambda: answers(bot_run.urls["bot.rasa_server"]), 300, 1.0)
+    token = (bot_run.tmp / "secrets" / "rasa_token").read_text().strip()
+    status = f"http://127.0.0.1:{bot_run.ports['RASA_PORT']}/status?token={token}"
+    with urllib.request.urlopen(status, timeout=10) as answer:
+        assert json.loads(answer.read())["model_file"] == version.name
