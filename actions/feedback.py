@@ -9,8 +9,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import changed_slots, citizen, entity_value, latest_text, message_resolution
-from actions.report_start import start_report_slots
+from actions.common import changed_slots, citizen, entity_value, latest_text
+from actions.report_start import opening_slots
 from actions.services import database
 from bot import intake, turns
 from bot import messages_vi as msg
@@ -81,8 +81,7 @@ class ActionReopenRequest(Action):
             return reason
         category = intake.category_from_text(text)
         if category:  # nothing was handled: the violation is a new report
-            return changed_slots(tracker, start_report_slots(text, category, tracker.get_slot("photo_urls"),
-                                                             message_resolution(tracker))) + [FollowupAction("report_form")]
+            return changed_slots(tracker, opening_slots(tracker, text, category)) + [FollowupAction("report_form")]
         dispatcher.utter_message(text=msg.REOPEN_NOTHING)
         return []
 

@@ -266,8 +266,8 @@ class ValidateReportForm(FormValidationAction):
             return {**photo, "contact": None}
         text = str(value or "")
         contact = intake.parse_contact(text)
-        if contact is not None and contact.phone:  # on Zalo, the number is the consent unless declined
-            consent = turns.notification_choice(text) is not False if on_zalo(tracker) else None
+        if contact is not None and contact.phone:  # told so on Zalo, the number is the consent unless declined
+            consent = turns.notification_choice(text) is not False if tracker.get_slot("zalo_channel") else None
             return {"contact": contact.phone, "phone": contact.phone, "notify_consent": consent}
         interjection = Interjection(tracker, "contact")
         corrected = interjection.corrections(dispatcher)

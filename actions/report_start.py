@@ -38,6 +38,14 @@ def start_report_slots(text: str, category: str | None, photos: List[str] | None
     return slots
 
 
+def opening_slots(tracker: Tracker, text: str, category: str | None) -> Dict[str, Any]:
+    """The slots a report starts with, whichever path opens it: what the message says, the
+    photos already sent, and whether it is made on Zalo (the contact question then offers
+    the outcome by Zalo message, and only then is a phone number the consent to it)."""
+    return {**start_report_slots(text, category, tracker.get_slot("photo_urls"), message_resolution(tracker)),
+            "zalo_channel": on_zalo(tracker)}
+
+
 class ActionStartReport(Action):
     def name(self) -> Text:
         return "action_start_report"
@@ -45,9 +53,7 @@ class ActionStartReport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         text = latest_text(tracker)
         category = intake.category_for(latest_intent(tracker), text)
-        return changed_slots(tracker, {**start_report_slots(text, category, tracker.get_slot("photo_urls"),
-                                                            message_resolution(tracker)),
-                                       "zalo_channel": on_zalo(tracker)})
+        return changed_slots(tracker, opening_slots(tracker, text, category))
 
 
 class ActionInformWithoutReport(Action):
@@ -65,8 +71,6 @@ class ActionInformWithoutReport(Action):
             return changed_slots(tracker, {"photo_urls": list(tracker.get_slot("photo_urls") or []) + [photo]})
         category = intake.category_from_text(text)
         if category:
-            photos = tracker.get_slot("photo_urls")
-            return changed_slots(tracker, {**start_report_slots(text, category, photos, message_resolution(tracker)),
-                                           "zalo_channel": on_zalo(tracker)}) + [FollowupAction("report_form")]
+            return changed_slots(tracker, opening_slots(tracker, text, category)) + [FollowupAction("report_form")]
         dispatcher.utter_message(response="utter_ask_category")
         return []

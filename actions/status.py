@@ -9,13 +9,14 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    changed_slots, channel_of, citizen, entity_value, latest_text, local_date, local_datetime, message_resolution,
+    changed_slots, channel_of, citizen, entity_value, latest_text, local_date, local_datetime,
 )
 from bot import intake, turns
 from bot import messages_vi as msg
 from bot.storage.errors import DATABASE_ERRORS
 from bot.codes import find_codes, normalize_code
 from actions.services import database
+from bot.storage.public_reports import public_report
 from bot.storage.reports import ReportView, find_report, list_reports_for_sender
 
 logger = logging.getLogger(__name__)
@@ -30,12 +31,21 @@ def requested_code(tracker: Tracker) -> str | None:
     return normalize_code(str(entity)) if entity else normalize_code(text)
 
 
-def describe(report: ReportView) -> str:
+def describe(report: ReportView, note: str | None = None, own: bool = True) -> str:
+    """A report as its citizen sees it (with the latest note), or, to anyone else who has the
+    code, with only what is public (`bot.publication`: the staff's closing note, masked)."""
     return msg.status_detail(
         report.code, report.category_label, report.status_label, report.ward_name,
         local_date(report.created_at), local_datetime(report.updated_at), local_datetime(report.due_at),
-        report.latest_note,
+        report.latest_note if own else note,
     )
+
+
+async def describe_by_code(tracker: Tracker, report: ReportView) -> str:
+    if report.made_by(channel_of(tracker), citizen(tracker)):
+        return describe(report)
+    public = await public_report(database(), report.code)
+    return describe(report, public.result_note if public else None, own=False)
 
 
 def describes_a_violation(text: str) -> bool:
@@ -45,12 +55,11 @@ def describes_a_violation(text: str) -> bool:
 def start_report(tracker: Tracker) -> List[EventType]:
     """"Nhà bên cạnh xây thêm 2 tầng mà phường chưa xuống kiểm tra", from a citizen with no
     report yet: the report they mean to make."""
-    from actions.report_start import start_report_slots
+    from actions.report_start import opening_slots
 
     text = latest_text(tracker)
-    slots = start_report_slots(text, intake.category_from_text(text), tracker.get_slot("photo_urls"),
-                               message_resolution(tracker))
-    return changed_slots(tracker, slots) + [FollowupAction("report_form")]
+    return changed_slots(tracker, opening_slots(tracker, text, intake.category_from_text(text))) + [
+        FollowupAction("report_form")]
 
 
 def answers_reopen_question(tracker: Tracker) -> bool:
@@ -77,7 +86,8 @@ class ActionCheckStatus(Action):
         try:
             if code:
                 report = await find_report(database(), code)
-                dispatcher.utter_message(text=describe(report) if report else msg.STATUS_NOT_FOUND.format(code=code))
+                dispatcher.utter_message(text=await describe_by_code(tracker, report) if report
+                                         else msg.STATUS_NOT_FOUND.format(code=code))
                 return []
             reports = await list_reports_for_sender(database(), channel_of(tracker), citizen(tracker))
         except DATABASE_ERRORS:

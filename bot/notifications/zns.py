@@ -120,6 +120,8 @@ class ZnsFallback:
         self._clock = clock
 
     async def deliver(self, n: NotificationView) -> None:
+        if n.zns_status == SENT:  # sent, but the outbox row was not marked (a crash just after): done
+            return
         if n.zns_status in (SENDING, UNKNOWN):  # started before (a crash or a lost answer): never again
             await outbox.mark_zns(self._db, n.id, zns_status=UNKNOWN)
             raise HoldDelivery("ZNS sent before without an answer: not sent again")
@@ -173,8 +175,10 @@ class ZnsFallback:
             await outbox.mark_zns(self._db, n.id, zns_status=UNKNOWN)
             logger.error("Notification %s: ZNS outcome unknown (%s); it is not sent again", n.id, error)
             raise HoldDelivery(f"outside_zalo_48h_reply_window; ZNS outcome unknown: {error}")
-        if error.kind == zns.RETRY:  # nothing went out: the outbox's backoff tries again
+        if error.kind == zns.RETRY:  # nothing went out: the outbox's backoff tries again…
             await give_back(self._db, day)
+            if n.attempts + 1 >= len(outbox.RETRY_DELAYS):  # …but its last try would fail the news for good
+                await self._hold_until_tomorrow(n, now, f"ZNS unavailable through every retry ({error})")
             await outbox.mark_zns(self._db, n.id, zns_status=None)
             raise error
         if error.kind == zns.QUOTA:

@@ -97,10 +97,16 @@ class ReportView:
     photo_urls: list[str]
     address: AddressParts = field(default_factory=AddressParts)
     ward_candidates: list[str] = field(default_factory=list)  # non-empty: "phường chưa chắc chắn"
+    channel: str = ""
+    sender_id: str = ""  # the citizen (never shown to anyone but staff who need it)
 
     @property
     def ward_uncertain(self) -> bool:
         return bool(self.ward_candidates)
+
+    def made_by(self, channel: str | None, sender_id: str) -> bool:
+        """Is this the citizen who sent the report? (`channel=None`: on any channel)"""
+        return self.sender_id == sender_id and (channel is None or self.channel == channel)
 
 
 def _view(report: Report) -> ReportView:
@@ -122,6 +128,8 @@ def _view(report: Report) -> ReportView:
         photo_urls=[a.url for a in report.attachments if a.kind == PHOTO],
         address=parts_of(report),
         ward_candidates=list(report.ward_candidates or []),
+        channel=report.channel,
+        sender_id=report.sender_id,
     )
 
 

@@ -153,6 +153,34 @@ async def test_status_by_code_and_for_the_sender(database: Database) -> None:
     assert stranger.messages[0]["text"] == msg.STATUS_NO_REPORTS
 
 
+async def test_a_code_looked_up_by_someone_else_shows_only_what_is_public(database: Database) -> None:
+    """Codes are public (Open311 lists them): the latest note, which may be a staff's working
+    note with a phone number, is for the citizen who sent the report; others get the public
+    closing note only."""
+    from bot.staff.workflow import ActionInput, perform
+    from tests.helpers.staff import officer
+
+    submitted = CollectingDispatcher()
+    await report_submit.ActionSubmitReport().run(submitted, tracker(draft_slots(), text="/affirm", intent="affirm"), {})
+    code = submitted.messages[0]["text"].split("mã ")[1].split(" ")[0]
+    staff = await officer(database, "canbo.hk", "00070")
+    await perform(database, staff, code, "acknowledge", ActionInput(note="Đã gọi chủ quán số 0912 345 678"))
+
+    async def looked_up(sender: str) -> str:
+        said = CollectingDispatcher()
+        await status.ActionCheckStatus().run(said, tracker(text=f"tra cứu {code}", intent="check_status", sender=sender), {})
+        return said.messages[0]["text"]
+
+    assert "0912 345 678" in await looked_up("citizen-1")  # the sender: everything, as before
+    stranger = await looked_up("someone-else")
+    assert code in stranger and "Phường Hoàn Kiếm" in stranger
+    assert "0912" not in stranger and "Ghi chú" not in stranger
+
+    await perform(database, staff, code, "handle", ActionInput(note="Đã xử lý, liên hệ 0912 345 678 nếu tái diễn"))
+    closed = await looked_up("someone-else")
+    assert "Đã xử lý, liên hệ" in closed and "0912 345 678" not in closed  # the public note, masked
+
+
 def test_only_changed_slots_become_events() -> None:
     from actions.common import changed_slots, reset_draft
 
@@ -199,8 +227,25 @@ async def test_the_report_start_says_whether_it_is_on_zalo(database: Database) -
 ])
 async def test_a_phone_number_on_zalo_is_the_consent_unless_declined(text: str, consent: bool,
                                                                    database: Database) -> None:
-    result = await ValidateReportForm().validate_contact(text, CollectingDispatcher(), tracker(text=text, channel="zalo"), {})
+    result = await ValidateReportForm().validate_contact(
+        text, CollectingDispatcher(), tracker({"zalo_channel": True}, text=text, channel="zalo"), {})
     assert result["phone"] == "0912345678" and result["notify_consent"] is consent
+
+
+async def test_without_the_notice_a_phone_number_on_zalo_is_no_consent(database: Database) -> None:
+    """A report opened where `zalo_channel` was not set never showed the sentence that makes a
+    number the consent."""
+    result = await ValidateReportForm().validate_contact("0912345678", CollectingDispatcher(),
+                                                         tracker(text="0912345678", channel="zalo"), {})
+    assert result["phone"] == "0912345678" and result["notify_consent"] is None
+
+
+async def test_every_way_of_opening_a_report_on_zalo_says_so(database: Database) -> None:
+    from actions.status import start_report
+
+    text = "nhà bên cạnh xây thêm 2 tầng không phép mà chưa ai xuống kiểm tra"
+    events = start_report(tracker(text=text, intent="check_status", channel="zalo"))
+    assert [e["value"] for e in events if e.get("name") == "zalo_channel"] == [True]
 
 
 async def test_off_zalo_no_consent_is_recorded(database: Database) -> None:

@@ -214,6 +214,31 @@ async def test_an_unreachable_zns_is_retried_with_backoff(db: Database, fake: Fa
     assert len(fake.zns_delivered) == 1 and (await rows(db))[0].zns_status == "sent"
 
 
+async def test_a_zns_sent_but_not_marked_in_the_outbox_is_not_sent_again(db: Database, fake: FakeZalo, session,
+                                                                         clock) -> None:
+    await handled(db, await zalo_citizen(db, "u-marked"))
+    async with db.session() as s, s.begin():  # ZNS went out and was recorded; the worker died before mark_sent
+        await s.execute(update(Notification).values(zns_status="sent", lease_until=utcnow() - timedelta(seconds=1)))
+    await make_worker(db, fake, session, clock).run_once()
+    [row] = await rows(db)
+    assert (row.status, row.zns_status) == ("sent", "sent") and fake.zns_requests == []
+
+
+async def test_zns_unreachable_through_every_retry_holds_the_news_instead_of_losing_it(
+        db: Database, fake: FakeZalo, session, clock) -> None:
+    from bot.notifications.outbox import RETRY_DELAYS
+
+    await handled(db, await zalo_citizen(db, "u-down"))
+    worker = make_worker(db, fake, session, clock)
+    for _ in range(len(RETRY_DELAYS) + 2):
+        fake.zns_queued_errors.append((zns.UNKNOWN_ERROR, "Unknown error"))
+        await make_due(db)
+        await worker.run_once()
+    [row] = await rows(db)
+    assert row.status == "held" and row.zns_status == "capped"  # tried again tomorrow, never "failed"
+    assert fake.zns_delivered == []
+
+
 async def test_a_citizen_writing_again_gets_held_news_as_a_normal_message(db: Database, fake: FakeZalo, session,
                                                                           clock) -> None:
     code = await zalo_citizen(db, "u-back", consent=False)
