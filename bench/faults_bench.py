@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -43,6 +44,7 @@ import aiohttp
 import psycopg2
 
 from bench.rest_bench import BENCH_DIR, CODE_RE, OUR_SCRIPT, answered, machine
+from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
 from bot.messages_vi import DATABASE_UNAVAILABLE, MESSAGE_NOT_HANDLED, SERVICE_UNAVAILABLE, SUBMIT_NOT_SENT
 from bot.secret_files import generate
@@ -170,8 +172,10 @@ def start_bot_run(tmp: Path, database_url: str) -> tuple[subprocess.Popen, Dict[
            "REDIS_URL": REDIS_BENCH_URL, "REST_CHANNEL_TOKEN": generate(), "CORS_ORIGINS": "https://phananh.example",
            "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "CONSOLE_PORT": str(free_port()),
            "RASA_REPLICAS": "2", "ACTION_REPLICAS": "2", "UPLOAD_DIR": str(tmp / "uploads"),
-           "MODELS_DIR": str(PROJECT_ROOT / "models"), "PYTHONPATH": str(PROJECT_ROOT),
+           "MODELS_DIR": str(tmp / "models"), "PYTHONPATH": str(PROJECT_ROOT),
            "RASA_TELEMETRY_ENABLED": "false"}
+    (tmp / "models").mkdir()
+    shutil.copy(newest_model(), tmp / "models")  # the registry's copies stay in the temporary folder
     log = (tmp / "bot_run.log").open("ab")
     process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

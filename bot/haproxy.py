@@ -33,7 +33,7 @@ class Layout:
     action: Sequence[str]
     web: Sequence[str]
     maxconn: int = 4096
-    pidfile: str = ""
+    system: bool = False  # Debian's haproxy.service (root at start): drop to the haproxy user, chroot
 
     def problems(self) -> list[str]:
         return [f"no {name} server given" for name in ("rasa", "action", "web") if not getattr(self, name)]

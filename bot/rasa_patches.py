@@ -113,20 +113,22 @@ async def _load_agent(model_path: Optional[str] = None, model_server: Any = None
     """`rasa.core.agent.load_agent` with a model file loaded off the event loop, and then, if
     a model server is configured, polled for newer models."""
     server = model_server or (endpoints.model if endpoints else None)
-    local = bool(model_path) and os.path.exists(str(model_path))
+    local = bool(model_path) and os.path.isfile(str(model_path))  # Rasa's default `models/` is no model
     if remote_storage is not None or (not local and server is None):
         return await _ORIGINAL_LOAD_AGENT(model_path, model_server, remote_storage, endpoints, loop)
     if endpoints is not None:
         endpoints.model = None  # the stores and the broker only: the model comes below
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_NO_MODEL_WARNING)
-        agent = await _ORIGINAL_LOAD_AGENT(None, None, None, endpoints, loop)  # stores, broker: on this loop
-    if endpoints is not None:
-        endpoints.model = server
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_NO_MODEL_WARNING)
+            agent = await _ORIGINAL_LOAD_AGENT(None, None, None, endpoints, loop)  # stores, broker: on this loop
+    finally:
+        if endpoints is not None:
+            endpoints.model = server
     agent.model_server = server
     if local:
         await _load_local(agent, str(model_path), fingerprint=await _fingerprint(model_path) if server else None)
-    else:
+    if server is not None:  # a newer model than the file (activated while this server was down): now
         await _update_model_from_server(server, agent)
     if server is not None:
         pulls = int(server.kwargs.get("wait_time_between_pulls", 100) or 0)

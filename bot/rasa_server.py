@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import PROJECT_ROOT, Settings, get_settings, listens_beyond_loopback, production_problems
-from bot.modelops.delivery import MODEL_PATH
+from bot.modelops.delivery import MODEL_PATH, pulls_models
 
 logger = logging.getLogger(__name__)
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
@@ -29,22 +29,41 @@ GRACEFUL_SHUTDOWN_SECONDS = 3  # in-flight requests get this long after SIGTERM 
 REQUEST_MAX_BYTES = 2 * 1024 * 1024  # REST messages are short; the Zalo webhook reads its own, smaller, cap
 
 
-def rasa_arguments(settings: Settings, model: Path, host: str, port: int, endpoints: Path) -> list[str]:
+def rasa_arguments(settings: Settings, model: Path | None, host: str, port: int, endpoints: Path) -> list[str]:
     return [
         # "--name=value": a token may start with "-", which argparse would take for an option
         "run", "--enable-api", f"--auth-token={settings.rasa_token}",
         "--cors", *settings.cors_origins,
         "--interface", host, "--port", str(port),
-        "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
+        *(["--model", str(model)] if model else []),
+        "--endpoints", str(endpoints), "--credentials", str(CREDENTIALS),
     ]
 
 
-def _active_model(settings: Settings) -> Path:
+def _active_model(settings: Settings, endpoints: Path) -> Path | None:
+    """The model to start with. Pulling from the model server (production): the registry's
+    active model if this machine has its file, else none (it is downloaded before the server
+    answers); never registering anything. Otherwise (one machine, development): what `bot run`
+    starts with (`startup_model`)."""
     import asyncio
 
+    if pulls_models(endpoints):
+        return asyncio.run(_active_file(settings))
     from bot.cli.run import startup_model
 
     return asyncio.run(startup_model(settings))
+
+
+async def _active_file(settings: Settings) -> Path | None:
+    from bot.modelops import registry
+    from bot.storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        version = await registry.active(db)
+    finally:
+        await db.dispose()
+    return version.file if version is not None and version.file.is_file() else None
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -79,8 +98,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     # what endpoints.production.yml's model server section reads (the process's own environment)
     os.environ.setdefault("MODEL_SERVER_URL", f"http://127.0.0.1:{settings.console_port}{MODEL_PATH}")
     os.environ.setdefault("RASA_TOKEN", settings.rasa_token)
-    model = args.model or _active_model(settings)
-    sys.argv = ["rasa", *rasa_arguments(settings, model, host, port, args.endpoints or settings.rasa_endpoints)]
+    endpoints = args.endpoints or settings.rasa_endpoints
+    model = args.model or _active_model(settings, endpoints)
+    sys.argv = ["rasa", *rasa_arguments(settings, model, host, port, endpoints)]
 
     import rasa.__main__
 

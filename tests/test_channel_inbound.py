@@ -72,8 +72,10 @@ def test_photo_links_are_ours_signed_and_expiring() -> None:
     assert signed_link("https://evil.example/x.png", base, secret) == "https://evil.example/x.png"
 
 
-def _request(remote: str, forwarded: str | None = None) -> SimpleNamespace:
-    return SimpleNamespace(remote=remote, headers={"X-Forwarded-For": forwarded} if forwarded else {})
+def _request(remote: str, *forwarded: str) -> SimpleNamespace:
+    from multidict import CIMultiDict
+
+    return SimpleNamespace(remote=remote, headers=CIMultiDict(("X-Forwarded-For", f) for f in forwarded))
 
 
 def test_forwarded_for_is_believed_only_from_trusted_proxies() -> None:
@@ -83,6 +85,8 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies() -> None:
     assert client_ip(_request("203.0.113.1", "198.51.100.7"), proxies) == "203.0.113.1"  # type: ignore[arg-type]
     assert client_ip(_request("10.0.0.5", "not-an-ip"), proxies) == "10.0.0.5"  # type: ignore[arg-type]
     assert client_ip(_request("10.0.0.5", "198.51.100.7"), ()) == "10.0.0.5"  # type: ignore[arg-type]
+    # HAProxy (option forwardfor) appends a header of its own after the one the client wrote
+    assert client_ip(_request("10.0.0.5", "6.6.6.6", "198.51.100.7"), proxies) == "198.51.100.7"  # type: ignore[arg-type]
 
 
 def test_zalo_events_outside_the_window_are_refused() -> None:

@@ -73,3 +73,39 @@ async def test_a_local_model_is_fingerprinted_as_the_model_server_would(tmp_path
     model = tmp_path / "m.tar.gz"
     model.write_bytes(b"model bytes")
     assert await rasa_patches._fingerprint(str(model)) == etag(file_sha256(model))
+
+
+async def test_the_agent_starts_from_its_file_then_asks_the_model_server_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A replica started again after an activation: the local file first (its ETag as the
+    fingerprint), then one poll that brings the active model; pulling is then scheduled.
+    A directory (Rasa's default `models/`) is no local model: the model server alone."""
+    import rasa.core.agent
+    from types import SimpleNamespace
+
+    calls: list = []
+    agent = FakeAgent()
+
+    async def original(*args: object) -> FakeAgent:
+        calls.append(("stores", args[0]))
+        return agent
+
+    async def update(server: object, the_agent: object) -> None:
+        calls.append(("poll", server))
+
+    async def schedule(server: object, seconds: int, the_agent: object) -> None:
+        calls.append(("schedule", seconds))
+
+    monkeypatch.setattr(rasa_patches, "_ORIGINAL_LOAD_AGENT", original)
+    monkeypatch.setattr(rasa_patches, "_update_model_from_server", update)
+    monkeypatch.setattr(rasa.core.agent, "_schedule_model_pulling", schedule)
+    server = SimpleNamespace(kwargs={"wait_time_between_pulls": 10}, url="http://web/internal/model")
+    model = tmp_path / "m.tar.gz"
+    model.write_bytes(b"model bytes")
+    assert await rasa_patches._load_agent(str(model), endpoints=SimpleNamespace(model=server)) is agent
+    assert calls == [("stores", None), ("poll", server), ("schedule", 10)]
+    assert agent.loaded[0][0] == str(model) and agent.loaded[0][1] == await rasa_patches._fingerprint(str(model))
+
+    calls.clear()
+    agent.loaded.clear()
+    await rasa_patches._load_agent(str(tmp_path), endpoints=SimpleNamespace(model=server))
+    assert calls == [("stores", None), ("poll", server), ("schedule", 10)] and agent.loaded == []

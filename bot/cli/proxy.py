@@ -1,7 +1,7 @@
 """`python -m bot haproxy-config`: HAProxy's configuration for servers on several machines.
 
     python -m bot haproxy-config --rasa 10.0.0.11:5005 --rasa 10.0.0.12:5005 \\
-        --action 10.0.0.11:5055 --action 10.0.0.12:5055 --web 10.0.0.10:8081 > /etc/haproxy/haproxy.cfg
+        --action 10.0.0.11:5055 --action 10.0.0.12:5055 --web 10.0.0.10:8080 > /etc/haproxy/haproxy.cfg
 
 The output is checked with `haproxy -c` before it is printed (README "Scaling out").
 """
@@ -25,14 +25,13 @@ def register(commands: Any) -> None:
                        help=f"where HAProxy listens for the {server} servers (default 127.0.0.1:{port})")
     p.add_argument("--monitor-bind", default="127.0.0.1:8404", metavar="HOST:PORT",
                    help=f"HAProxy's own health check, {haproxy.HEALTH_PATH} (default 127.0.0.1:8404)")
-    p.add_argument("--pidfile", default="", help="HAProxy's pid file (Debian's unit: /run/haproxy.pid)")
     p.set_defaults(handler=_print)
 
 
 def _print(args: argparse.Namespace) -> int:
     layout = haproxy.Layout(rasa_bind=args.rasa_bind, action_bind=args.action_bind, web_bind=args.web_bind,
                             monitor_bind=args.monitor_bind, rasa=args.rasa, action=args.action, web=args.web,
-                            pidfile=args.pidfile)
+                            system=True)
     text = haproxy.render(layout)
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "haproxy.cfg"

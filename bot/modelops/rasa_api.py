@@ -83,6 +83,7 @@ async def swap(servers: list[RasaServer], model_file: Path, fallback: Path | Non
 
 PULL_TIMEOUT_S = 600  # a poll (every few seconds) and a load, on a busy machine
 PULL_CHECK_S = 2.0
+UNREACHABLE_AFTER = 3  # checks in a row without an answer: the server is not running
 
 
 async def wait_until_serving(servers: list[RasaServer], model_file: Path,
@@ -92,17 +93,25 @@ async def wait_until_serving(servers: list[RasaServer], model_file: Path,
     import asyncio
 
     waiting = list(servers)
+    unreachable: list[str] = []
+    failures = {server.url: 0 for server in servers}
     deadline = asyncio.get_running_loop().time() + timeout
     async with aiohttp.ClientSession() as session:
         while waiting and asyncio.get_running_loop().time() < deadline:
             for server in list(waiting):
                 try:
-                    if await server.model_file(session) == model_file.name:
-                        waiting.remove(server)
+                    serving = await server.model_file(session)
                 except (RasaUnreachable, aiohttp.ClientError, asyncio.TimeoutError):
-                    pass
+                    failures[server.url] += 1
+                    if failures[server.url] >= UNREACHABLE_AFTER:  # not running: it loads the model when it starts
+                        waiting.remove(server)
+                        unreachable.append(server.url)
+                    continue
+                failures[server.url] = 0
+                if serving == model_file.name:
+                    waiting.remove(server)
             if waiting:
                 await asyncio.sleep(PULL_CHECK_S)
     for server in waiting:
         logger.warning("Rasa at %s does not serve %s yet: it will when it next pulls", server.url, model_file.name)
-    return [server.url for server in waiting]
+    return unreachable + [server.url for server in waiting]

@@ -26,7 +26,9 @@ def client_ip(request: web.Request, proxies: Sequence[Network]) -> str:
     remote = request.remote or "unknown"
     if not proxies or not _trusted(remote, proxies):
         return remote
-    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    # every X-Forwarded-For header, in order: HAProxy appends its own after the client's
+    forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, proxies):
             try:
