@@ -3,7 +3,7 @@
 Public: the report code, the category, the responsible ward, the status (in the citizens'
 words, `bot.statuses.CITIZEN_LABELS`), the dates (received, last updated, deadline), the place
 as its public parts (house number, alley, street; the ward), the coordinates when the report
-has them, the last public handling note (the result or the reason staff wrote when they
+has them, rounded to about 100 m (often where the citizen stood), the last public handling note (the result or the reason staff wrote when they
 marked the report handled, rejected or merged, while it still is; phone numbers in it
 masked), the staff's photos of the latest "handled", and the report a duplicate was merged into.
 

@@ -131,6 +131,9 @@ def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None
     if res.status == RESOLVED and res.ward_code != code:
         raise bad_request(ANOTHER_WARD.format(text=_quoted(text), named=res.ward_name, code=code,
                                               ward=g.ward_name(code)))
+    if res.status == AMBIGUOUS and res.candidates and code not in {c.ward_code for c in res.candidates}:
+        raise bad_request(ANOTHER_WARD.format(text=_quoted(text), named=_names(res), code=code,
+                                              ward=g.ward_name(code)))
     if point is not None:
         _point_ward(point)  # refused outside Hanoi; otherwise the ward named by its code stands
     return _place(res, code, point)

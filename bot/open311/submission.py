@@ -41,7 +41,7 @@ from bot.text import normalize
 CHANNEL = "open311"
 RETRY_WINDOW = timedelta(hours=1)
 MAX_DESCRIPTION_CHARS = 4000
-MAX_FIELD_CHARS = {"phone": 40, "account_id": 100, "media_url": 2000, "service_code": 50}
+MAX_FIELD_CHARS = {"phone": 40, "account_id": 80, "media_url": 2000, "service_code": 50}  # sender_id ≤ 200
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,100})\](\[\])?$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 _ACCOUNT_ID = re.compile(r"^[\w.@:+-]{1,100}$")
@@ -56,7 +56,7 @@ FIELD_TOO_LONG = "Trường {name} dài quá {limit} ký tự."
 NUL = "Nội dung gửi lên có ký tự không hợp lệ (NUL)."
 BAD_PHONE = "Số điện thoại “{phone}” không hợp lệ: cần số Việt Nam 10 chữ số, ví dụ 0912345678."
 BAD_MEDIA_URL = "media_url phải là một đường dẫn http:// hoặc https:// (không có khoảng trắng)."
-BAD_ACCOUNT_ID = "account_id chỉ gồm chữ, số và . _ - @ : + (tối đa 100 ký tự)."
+BAD_ACCOUNT_ID = "account_id chỉ gồm chữ, số và . _ - @ : + (tối đa 80 ký tự)."
 BAD_ATTRIBUTE = ("Giá trị “{value}” của attribute[{code}] không có trong danh sách của dịch vụ {service}. "
                  "Các giá trị: {keys} (xem GET services/{service}).")
 ONE_ATTRIBUTE_VALUE = "attribute[{code}] chỉ nhận một giá trị."

@@ -25,6 +25,7 @@ from bot.storage.models import Attachment, Report, StatusHistory, Ward
 from bot.storage.reports import CITIZEN_ACTOR, RESULT_PHOTO
 
 MAX_REPORTS = 1000
+PUBLIC_DECIMALS = 3  # of a coordinate: about 110 m of latitude
 _CLOSED = sorted(statuses.CLOSED_STATUSES)
 # What a string that is not a code is looked up as: 0 is never in a code.
 NO_SUCH_CODE = "PA-000000"
@@ -94,13 +95,19 @@ async def _result_photos(connection: Any, since: dict[int, Any]) -> dict[int, li
     return photos
 
 
+def _near(degrees: float | None) -> float | None:
+    """A shared location is often where the citizen stood (their own home, reporting a
+    neighbour): published to about 100 m (`bot.publication`)."""
+    return None if degrees is None else round(degrees, PUBLIC_DECIMALS)
+
+
 def _public(row: Any, photos: dict[int, list[str]]) -> PublicReport:
     by_staff = row.last_actor is not None and row.last_actor != CITIZEN_ACTOR
     return PublicReport(
         code=row.code, category=row.category, status=row.status, ward_code=row.ward_code, ward_name=row.ward_name,
         created_at=row.created_at, updated_at=row.updated_at, due_at=row.due_at, house_number=row.house_number,
-        alley=row.alley, street=row.street, street_kind=row.street_kind, latitude=row.latitude,
-        longitude=row.longitude, result_note=public_note(row.last_to_status or "", row.status, row.last_note, by_staff),
+        alley=row.alley, street=row.street, street_kind=row.street_kind, latitude=_near(row.latitude),
+        longitude=_near(row.longitude), result_note=public_note(row.last_to_status or "", row.status, row.last_note, by_staff),
         result_photo_urls=tuple(photos.get(row.id, ()) if by_staff else ()),
         merged_into=row.merged_into if row.status == statuses.DUPLICATE else None)
 

@@ -143,9 +143,16 @@ def parts_of(report: Report) -> AddressParts:
 
 
 def _part_values(parts: AddressParts) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(parts, name) for name in PART_COLUMNS}
+    """The parts as columns, each clipped to its column (a parser reading of a long, odd
+    message must not make the database refuse the whole report)."""
+    values: dict[str, Any] = {name: _clipped(name, getattr(parts, name)) for name in PART_COLUMNS}
     values.update(named_ward=parts.new_ward, place_key=place_key(parts))
     return values
+
+
+def _clipped(column: str, value: Any) -> Any:
+    length = getattr(Report.__table__.c[column].type, "length", None)
+    return value[:length] if isinstance(value, str) and length else value
 
 
 def _with_details() -> Any:

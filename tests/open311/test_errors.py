@@ -57,6 +57,9 @@ CASES = [
     post("unknown address_id", 400, "không phải mã của phường", address_id="99999"),
     post("address_id and another ward", 400, "khác với address_id", address_id="00229",
          address_string="số 3 phố Hàng Đào, phường Hoàn Kiếm"),
+    # old phường Láng Hạ went to three wards, none of them Kim Liên
+    post("address_id and a split ward that is not it", 400, "khác với address_id", address_id="00229",
+         address_string="phường Láng Hạ, quận Đống Đa"),
     post("wrong key", 403, "api_key không hợp lệ", api_key="pat_0123456789", address_id="00070"),
     post("no key", 403, "Thiếu api_key", api_key="", address_id="00070"),
     post("description over 4000 characters", 400, "vượt quá 4000 ký tự", address_id="00070", description="x" * 4001),

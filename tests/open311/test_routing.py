@@ -45,7 +45,8 @@ async def test_requests_in_several_wards(site: Open311Site) -> None:
         assert stored.ward_code == ward_code and stored.channel == "open311"
         assert (stored.latitude is not None) == ("lat" in where)
         if "lat" in where:
-            assert (back["lat"], back["long"]) == (float(where["lat"]), float(where["long"]))
+            # published to about 100 m: a shared location is often where the citizen stood
+            assert (back["lat"], back["long"]) == (round(float(where["lat"]), 3), round(float(where["long"]), 3))
     assert len(set(codes)) == len(PLACES)
 
 

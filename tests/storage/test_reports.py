@@ -202,3 +202,13 @@ async def test_a_report_keeps_its_address_parts_and_a_clean_address(db: Database
         assert row.place_key == "kham thien#25" and parts_of(row).latitude == 21.019
     moved = await transfer_report(db, view.code, "00229", "staff", "Địa bàn phường Kim Liên")
     assert moved.address_text.startswith("Số 25 ngõ 120 ngách 45 phố Khâm Thiên, Phường Kim Liên")
+
+
+async def test_parts_longer_than_their_columns_are_clipped_not_refused(db: Database) -> None:
+    """An odd message can give the parser a 30-character "house number": the report is stored
+    (on PostgreSQL a too-long value would refuse the whole row)."""
+    from bot.address.parts import AddressParts
+    from tests.helpers.reports import stored_report
+
+    view = await stored_report(db, address=AddressParts(house_number="1" * 30, alley="ngõ " + "9" * 140))
+    assert view.address.house_number == "1" * 20 and len(view.address.alley or "") == 100
