@@ -50,6 +50,7 @@ from bot.messages_vi import DATABASE_UNAVAILABLE, MESSAGE_NOT_HANDLED, SERVICE_U
 from bot.secret_files import generate
 from bot.stack import VENV_BIN, answers, fresh_secrets, free_port, kill_group
 from tests.helpers.db import create_pg_database, drop_pg_database, pg_available
+from tests.helpers.processes import children_of, waited
 
 RESULTS_PATH = BENCH_DIR / "faults_bench.json"
 REDIS_BENCH_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -139,32 +140,14 @@ async def run_citizens(url: str, token: str, users: int, duration: float) -> Lis
 
 
 def servers_of(parent: int) -> Dict[str, List[tuple[int, int]]]:
-    """`bot run`'s servers: module → [(pid, port)], from /proc."""
+    """`bot run`'s servers: module → [(pid, port)]."""
     found: Dict[str, List[tuple[int, int]]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            argv = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid != parent:
-            continue
+    for pid, argv in children_of(parent):
         for module in (b"bot.rasa_server", b"bot.action_server", b"bot.web", b"haproxy"):
             if module in argv:
                 port = PORT_ARG.search(argv)
-                found.setdefault(module.decode(), []).append((int(entry.name), int(port.group(1)) if port else 0))
+                found.setdefault(module.decode(), []).append((pid, int(port.group(1)) if port else 0))
     return found
-
-
-def wait_for(check, timeout: float, every: float = 0.25) -> Optional[float]:  # type: ignore[no-untyped-def]
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if check():
-            return time.monotonic() - started
-        time.sleep(every)
-    return None
 
 
 def start_bot_run(tmp: Path, database_url: str) -> tuple[subprocess.Popen, Dict[str, str]]:
@@ -180,7 +163,7 @@ def start_bot_run(tmp: Path, database_url: str) -> tuple[subprocess.Popen, Dict[
     process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
-    if wait_for(lambda: answers(f"{rasa}/") and answers(f"http://127.0.0.1:{env['CONSOLE_PORT']}/healthz"),
+    if waited(lambda: answers(f"{rasa}/") and answers(f"http://127.0.0.1:{env['CONSOLE_PORT']}/healthz"),
                 600, 1.0) is None or process.poll() is not None:
         kill_group(process)
         raise RuntimeError(f"bot run did not start; see {tmp / 'bot_run.log'}")
@@ -197,8 +180,8 @@ def kill_server(parent: int, module: str, health_path: str) -> Dict[str, Optiona
     def replaced() -> bool:
         return any(p == port and new != pid for new, p in servers_of(parent).get(module, []))
 
-    restarted = wait_for(replaced, 60)
-    answering = wait_for(lambda: answers(f"http://127.0.0.1:{port}{health_path}"), 600, 0.5)
+    restarted = waited(replaced, 60)
+    answering = waited(lambda: answers(f"http://127.0.0.1:{port}{health_path}"), 600, 0.5)
     return {"at": killed, "restarted_s": restarted,
             "healthy_s": None if answering is None else round(time.monotonic() - killed, 1)}
 
@@ -214,7 +197,7 @@ def restart_postgresql(command: Sequence[str], database_url: str) -> Dict[str, O
         except psycopg2.OperationalError:
             return False
 
-    back = wait_for(accepts, 120, 0.25)
+    back = waited(accepts, 120, 0.25)
     return {"at": started, "restarted_s": round(time.monotonic() - started, 1) if back is not None else None,
             "healthy_s": round(time.monotonic() - started, 1) if back is not None else None}
 
@@ -276,7 +259,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 results = run_with_faults(process, env, database_url, args.users, args.duration, pg_restart)
             finally:
                 process.send_signal(signal.SIGTERM)
-                stop = wait_for(lambda: process.poll() is not None, 30)
+                stop = waited(lambda: process.poll() is not None, 30)
                 left = servers_of(process.pid)
                 kill_group(process)
             results["stop"] = {"seconds": None if stop is None else round(stop, 1), "left_behind": left}

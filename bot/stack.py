@@ -138,18 +138,19 @@ class Stack:
         replica calls the actions through HAProxy and pulls new models from the web servers
         through it; the web servers swap models on every Rasa replica (RASA_INTERNAL_URLS)."""
         python = str(VENV_BIN / "python")
-        ports = self.replica_ports or {
+        ports = self.replica_ports = self.replica_ports or {
             "rasa": [free_port() for _ in range(self.replicas.rasa)],
             "action": [free_port() for _ in range(self.replicas.action)],
             "web": [free_port() for _ in range(self.replicas.web)],
+            "monitor": [free_port()],
         }
-        self.replica_ports = ports
+        threads = self._tensorflow_threads()
         rasa_urls = ",".join(f"http://127.0.0.1:{port}" for port in ports["rasa"])
         services = [Service(f"action server {i}", [python, "-m", "bot.action_server", "--host", "127.0.0.1",
                                                    "--port", str(port)], f"http://127.0.0.1:{port}/health") for i, port in enumerate(ports["action"], 1)]
         services += [Service(f"rasa server {i}", [python, "-m", "bot.rasa_server", "--port", str(port),
                                                   *self._model_argument()], f"http://127.0.0.1:{port}/",
-                             env={"RASA_HOST": "127.0.0.1", "RASA_PORT": str(port), **self._tensorflow_threads()})
+                             env={"RASA_HOST": "127.0.0.1", "RASA_PORT": str(port), **threads})
                      for i, port in enumerate(ports["rasa"], 1)]
         proxies = ",".join(filter(None, [self.env().get("TRUSTED_PROXIES"), "127.0.0.1/32"]))
         services += [Service(f"web server {i}", [python, "-m", "bot.web"], f"http://127.0.0.1:{port}/healthz",
@@ -157,10 +158,10 @@ class Stack:
                                   "TRUSTED_PROXIES": proxies})
                      for i, port in enumerate(ports["web"], 1)]
         config = self.log_dir / f"haproxy_{self.rasa_port}.cfg"
-        config.write_text(haproxy.render(self.layout()), encoding="utf-8")
-        monitor = self.layout().monitor_bind
+        layout = self.layout()
+        config.write_text(haproxy.render(layout), encoding="utf-8")
         services.append(Service("haproxy", [haproxy.binary() or "haproxy", "-db", "-f", str(config)],
-                                f"http://{monitor}{haproxy.READY_PATH}"))
+                                f"http://{layout.monitor_bind}{haproxy.READY_PATH}"))
         return services
 
     def _model_argument(self) -> List[str]:
@@ -177,20 +178,16 @@ class Stack:
         return {name: value for name, value in wanted.items() if name not in env}
 
     def layout(self) -> haproxy.Layout:
-        ports = self.replica_ports
-        if "monitor" not in ports:
-            ports["monitor"] = [free_port()]
+        """HAProxy's layout for the replicas' ports: the public ports on the configured hosts
+        (loopback unless told otherwise), the replicas and the monitor on loopback."""
+        ports, env = self.replica_ports, self.env()
         return haproxy.Layout(
-            rasa_bind=f"{self.hosts['rasa']}:{self.rasa_port}", action_bind=f"127.0.0.1:{self.action_port}",
-            web_bind=f"{self.hosts['web']}:{self.web_port}", monitor_bind=f"127.0.0.1:{ports['monitor'][0]}",
+            rasa_bind=f"{env.get('RASA_HOST', '127.0.0.1')}:{self.rasa_port}",
+            action_bind=f"127.0.0.1:{self.action_port}",
+            web_bind=f"{env.get('CONSOLE_HOST', '127.0.0.1')}:{self.web_port}",
+            monitor_bind=f"127.0.0.1:{ports['monitor'][0]}",
             rasa=[f"127.0.0.1:{p}" for p in ports["rasa"]], action=[f"127.0.0.1:{p}" for p in ports["action"]],
             web=[f"127.0.0.1:{p}" for p in ports["web"]])
-
-    @property
-    def hosts(self) -> Dict[str, str]:
-        """Where the public ports listen: the configured hosts (loopback unless told otherwise)."""
-        env = {**os.environ, **self.extra_env}
-        return {"rasa": env.get("RASA_HOST", "127.0.0.1"), "web": env.get("CONSOLE_HOST", "127.0.0.1")}
 
     def start(self, timeout: float = 240.0) -> "Stack":
         self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,7 @@ def test_a_layout_without_servers_is_refused() -> None:
 def test_several_rasa_replicas_need_shared_conversations_and_locks() -> None:
     development = load_settings({"APP_ENV": "development"})
     assert replica_problems(Replicas(), development) == []
+    assert replica_problems(Replicas(rasa=0), development) == ["--rasa-replicas must be at least 1"]
     problems = replica_problems(Replicas(rasa=2), development)
     assert any("Redis" in p for p in problems), problems
     production_endpoints = load_settings({"RASA_ENDPOINTS": str(PROJECT_ROOT / "endpoints.production.yml")})

@@ -25,7 +25,8 @@ from bot.storage.setup import prepare_database
 def register(commands: Any) -> None:
     p = commands.add_parser("run", help="start the action server, the Rasa server and the web server")
     for server, default in (("rasa", "RASA_REPLICAS"), ("action", "ACTION_REPLICAS"), ("web", "WEB_REPLICAS")):
-        p.add_argument(f"--{server}-replicas", type=int, default=int(os.environ.get(default, "1") or 1),
+        # a string default: argparse converts it when `run` is parsed, and says so if it is not a number
+        p.add_argument(f"--{server}-replicas", type=int, default=os.environ.get(default) or "1",
                        metavar="N", help=f"how many {server} servers, behind HAProxy if more than one "
                                          f"(default: {default}, 1)")
     p.set_defaults(handler=_run)
@@ -33,10 +34,10 @@ def register(commands: Any) -> None:
 
 def replica_problems(replicas: Replicas, settings: Settings) -> list[str]:
     """Why these replicas cannot run here (nothing for the usual one of each)."""
-    if not replicas.scaled:
-        return []
     problems = [f"--{name}-replicas must be at least 1" for name in ("rasa", "action", "web")
                 if getattr(replicas, name) < 1]
+    if not replicas.scaled:
+        return problems
     if haproxy.binary() is None:
         problems.append("several replicas run behind HAProxy, which is not installed (apt-get install haproxy)")
     if replicas.rasa > 1:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Callable, NoReturn
 
@@ -31,7 +31,7 @@ from bot.notifications import outbox
 from bot.notifications.outbox import NotificationView
 from bot.notifications.worker import HoldDelivery
 from bot.publication import page_url
-from bot.sla import default_calendar
+from bot.staff.localtime import local_day_end, local_today
 from bot.storage.db import Database
 from bot.storage.models import Report, ZnsDailyUsage, utcnow
 from bot.text import DATA_DIR
@@ -66,15 +66,6 @@ def template_data(report: Report, base_url: str, day: date, spec: Template | Non
         value, limit = values[field], spec.max_length.get(field)
         data[name] = value if not limit or len(value) <= limit else value[: limit - 1] + "…"
     return data
-
-
-def hanoi_day(moment: datetime) -> date:
-    return moment.astimezone(default_calendar().tz).date()
-
-
-def next_hanoi_midnight(moment: datetime) -> datetime:
-    tz = default_calendar().tz
-    return datetime.combine(hanoi_day(moment) + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
 
 
 async def reserve(db: Database, day: date, cap: int, _again: bool = True) -> bool:
@@ -133,7 +124,7 @@ class ZnsFallback:
         if await outbox.newer_news_waiting(self._db, n):
             raise HoldDelivery(SUPERSEDED)
         now = self._clock()
-        day = hanoi_day(now)
+        day = local_today(now)
         if not await reserve(self._db, day, self._settings.daily_cap):
             await self._hold_until_tomorrow(n, now, f"ZNS daily cap of {self._settings.daily_cap} reached")
         tracking_id = f"{report.code}-{n.id}"
@@ -162,7 +153,7 @@ class ZnsFallback:
                 select(Report).options(joinedload(Report.ward)).where(Report.id == report_id))).scalar_one_or_none()
 
     async def _hold_until_tomorrow(self, n: NotificationView, now: datetime, why: str) -> NoReturn:
-        await outbox.mark_zns(self._db, n.id, zns_status=CAPPED, next_attempt_at=next_hanoi_midnight(now))
+        await outbox.mark_zns(self._db, n.id, zns_status=CAPPED, next_attempt_at=local_day_end(local_today(now)))
         raise HoldDelivery(f"outside_zalo_48h_reply_window; {why}: held until tomorrow")
 
     async def _refused(self, n: NotificationView, day: date, why: str) -> NoReturn:

@@ -10,8 +10,7 @@ from bot.open311 import catalog
 from bot.open311.query import open_or_closed
 from bot.open311.render import Document
 from bot.publication import PublicReport, page_url
-from bot.sla import default_calendar
-from bot.staff.localtime import format_datetime
+from bot.staff.localtime import format_datetime, to_local
 from bot.storage.reports import ReportView
 
 FORMATS_OFFERED = ["text/xml", "application/json"]
@@ -23,7 +22,7 @@ DISCOVERY_KEYS = ("Khóa API (api_key) được cấp cho từng cơ quan, đơn
 
 def local_iso(moment: datetime) -> str:
     """"2025-08-01T14:05:00+07:00"."""
-    return moment.astimezone(default_calendar().tz).isoformat(timespec="seconds")
+    return to_local(moment).isoformat(timespec="seconds")
 
 
 def notice(code: str, ward_name: str, due_at: datetime, base_url: str) -> str:

@@ -32,6 +32,7 @@ from typing import Any, Mapping
 
 import aiohttp
 
+from bot.intake import mask_phone
 from bot.zalo.api import TokenProvider, ZaloAuthError, mask
 
 logger = logging.getLogger(__name__)
@@ -86,11 +87,6 @@ def zns_phone(phone: str) -> str:
     return "84" + match.group(1)
 
 
-def masked_phone(phone: str) -> str:
-    """For logs: 849****678."""
-    return f"{phone[:3]}****{phone[-3:]}" if len(phone) > 6 else "…"
-
-
 def kind_of(code: int, message: str) -> str:
     if code in RECIPIENT_ERRORS:
         return RECIPIENT
@@ -132,7 +128,7 @@ class ZnsClient:
         code = code if isinstance(code, int) else None
         kind = kind_of(code or 0, message)
         (logger.warning if kind in (RECIPIENT, QUOTA, RETRY) else logger.error)(
-            "ZNS %s to %s refused: error %s: %s", tracking_id, masked_phone(body["phone"]), code, message)
+            "ZNS %s to %s refused: error %s: %s", tracking_id, mask_phone(body["phone"]), code, message)
         raise ZnsError(f"ZNS error {code}: {message}", kind, code)
 
     async def _post(self, token: str, body: dict[str, Any]) -> dict[str, Any]:

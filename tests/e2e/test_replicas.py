@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 import urllib.request
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Iterator
 
 import pytest
 
+from bot import haproxy
 from bot.secret_files import generate
 from bot.stack import Replicas, Stack, answers, kill_group
 from tests.conftest import start_stack
@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(1200)]
 def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not pg_available() or not redis_available():
         pytest.skip(PG_SKIP_MESSAGE + " (or Redis not reachable at 127.0.0.1:6379)")
-    if shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists():
+    if haproxy.binary() is None:
         pytest.fail("HAProxy is not installed: `make test` installs Debian's haproxy (make haproxy)")
     tmp = tmp_path_factory.mktemp("replicas")
     with throwaway_pg_database("phananh_replicas") as url:

@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -20,6 +19,7 @@ from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
 from bot.stack import answers, free_port
 from tests.helpers.models import activate_variant
+from tests.helpers.processes import children_of, waited
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 SERVER_MODULES = ("bot.action_server", "bot.rasa_server", "bot.web")
@@ -28,17 +28,10 @@ SERVER_MODULES = ("bot.action_server", "bot.rasa_server", "bot.web")
 def children(pid: int) -> Dict[str, int]:
     """The servers `bot run` started: module → pid."""
     found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
-            continue
-        module = next((m for m in SERVER_MODULES if m.encode() in argv), None)
-        if ppid == pid and module:
-            found[module] = int(entry.name)
+    for child, argv in children_of(pid):
+        module = next((m for m in SERVER_MODULES if m.encode() in argv.split(b"\0")), None)
+        if module:
+            found[module] = child
     return found
 
 
@@ -55,12 +48,10 @@ def alive(pids: List[int]) -> List[int]:
 
 
 def wait_for(condition, timeout: float, step: float = 0.2) -> float:  # type: ignore[no-untyped-def]
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(step)
-    raise AssertionError(f"not within {timeout} s")
+    took = waited(condition, timeout, step)
+    if took is None:
+        raise AssertionError(f"not within {timeout} s")
+    return took
 
 
 class BotRun:

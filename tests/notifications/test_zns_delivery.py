@@ -15,7 +15,8 @@ from bot.config import ZnsSettings
 from bot.notifications import zns as fallback
 from bot.notifications.outbox import release_held
 from bot.notifications.worker import OutboxWorker
-from bot.notifications.zns import ZnsFallback, hanoi_day, used_on
+from bot.notifications.zns import ZnsFallback, used_on
+from bot.staff.localtime import local_today
 from bot.storage.db import Database
 from bot.storage.models import Notification, ZaloUser, utcnow
 from bot.storage.reports import change_status
@@ -140,7 +141,7 @@ async def test_the_daily_cap_holds_news_until_the_next_day(db: Database, fake: F
     assert [m["template_data"]["ma_phan_anh"] for m in fake.zns_delivered] == [first]
     held = (await rows(db))[1]
     assert (held.status, held.zns_status) == ("held", "capped") and "cap" in held.last_error
-    assert await used_on(db, hanoi_day(clock.now)) == 1
+    assert await used_on(db, local_today(clock.now)) == 1
     assert await zns_fallback.release_due() == 0  # still today
     clock.now += timedelta(days=1)
     assert await zns_fallback.release_due() == 1
@@ -171,7 +172,7 @@ async def test_error_answers_are_logged_marked_and_not_retried(db: Database, fak
     await worker.run_once()
     [row] = await rows(db)
     assert (row.status, row.zns_status) == ("held", zns_status) and "ZNS" in row.last_error
-    assert await used_on(db, hanoi_day(clock.now)) == 0  # a refused message is not counted
+    assert await used_on(db, local_today(clock.now)) == 0  # a refused message is not counted
     await make_due(db)
     await worker.run_once()
     assert len(fake.zns_requests) == 1 and fake.zns_delivered == []
