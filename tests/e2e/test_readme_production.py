@@ -21,6 +21,7 @@ from bot.config import PROJECT_ROOT
 from bot.stack import answers, free_port
 from tests.e2e.test_production import redis_available
 from tests.e2e.test_supervision import wait_for
+from tests.helpers.processes import waited
 from tests.helpers.db import PG_SKIP_MESSAGE, pg_available
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(1500)]
@@ -92,4 +93,11 @@ def test_the_readme_production_recipe_runs_as_written(name: str, tmp_path: Path)
             except subprocess.TimeoutExpired:
                 os.killpg(recipe.pid, signal.SIGKILL)
                 recipe.wait()
-    assert not any(answers(u) for u in urls), "a server is still answering after SIGTERM"
+    # bash dies at once on SIGTERM while `make run` and `bot run` are still stopping the servers
+    # (their own process groups): give them the 10 s a stop may take, then none may answer
+    stopped = waited(lambda: not any(answers(u) for u in urls), 12.0, 0.5)
+    try:
+        os.killpg(recipe.pid, signal.SIGKILL)  # `make` and `bot run`, if still there
+    except ProcessLookupError:
+        pass
+    assert stopped is not None, "a server is still answering 12 s after SIGTERM"
