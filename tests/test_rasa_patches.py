@@ -109,3 +109,104 @@ async def test_the_agent_starts_from_its_file_then_asks_the_model_server_once(tm
     agent.loaded.clear()
     await rasa_patches._load_agent(str(tmp_path), endpoints=SimpleNamespace(model=server))
     assert calls == [("stores", None), ("poll", server), ("schedule", 10)] and agent.loaded == []
+
+
+# One test per patch, named after it (bot.rasa_patches.PATCHES), on the patched Rasa objects.
+
+def _tracker(*events: object) -> "DialogueStateTracker":
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events("citizen-1", list(events))
+
+
+@pytest.mark.parametrize("action, expected", [
+    ("action_lookup_status", "SERVICE_UNAVAILABLE"), ("action_submit_report", "SUBMIT_NOT_SENT")])
+async def test_polite_action_failure(action: str, expected: str) -> None:
+    """An action server that does not answer: a Vietnamese message, not silence."""
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import messages_vi
+    from bot.stack import free_port
+
+    unreachable = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")
+    events = await RemoteAction(action, unreachable).run(None, None, _tracker(), Domain.empty())
+    said = [e for e in events if e.type_name == "bot"]
+    assert [e.text for e in said] == [getattr(messages_vi, expected)]
+    assert said[0].metadata == {"error": "action_server_unavailable"}
+
+
+def test_action_response_validator_is_built_once() -> None:
+    assert rasa_patches._response_validator() is rasa_patches._response_validator()
+    assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
+
+
+async def test_nlu_off_the_loop() -> None:
+    """The NLU graph runs in the one NLU thread; the loop stays free meanwhile."""
+    import threading
+    from types import SimpleNamespace
+
+    from rasa.core.channels import UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    threads: list = []
+    checked: list = []
+
+    def graph(message: object, tracker: object, only_output_properties: bool) -> dict:
+        threads.append(threading.current_thread().name)
+        return {"text": "xin chào", "intent": {"name": "greet"}}
+
+    processor = SimpleNamespace(http_interpreter=None, _parse_message_with_graph=graph,
+                                _update_full_retrieval_intent=checked.append, _check_for_unseen_features=checked.append)
+    parsed = await MessageProcessor.parse_message(processor, UserMessage("xin chào", sender_id="c1"))
+    assert parsed["intent"]["name"] == "greet" and len(checked) == 2
+    assert threads and threads[0].startswith("phananh-nlu")
+
+
+async def test_model_load_off_the_loop(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A model file given at start (no model server) is loaded in a worker thread."""
+    import rasa.core.agent
+
+    agent = FakeAgent()
+
+    async def stores_only(*args: object) -> FakeAgent:
+        assert args[0] is None  # Rasa builds the stores; the model is ours to load
+        return agent
+
+    model = tmp_path / "m.tar.gz"
+    model.write_bytes(b"model bytes")
+    original, rasa_patches._ORIGINAL_LOAD_AGENT = rasa_patches._ORIGINAL_LOAD_AGENT, stores_only
+    try:
+        assert await rasa.core.agent.load_agent(str(model)) is agent
+    finally:
+        rasa_patches._ORIGINAL_LOAD_AGENT = original
+    [(path, fingerprint, on_main_thread)] = agent.loaded
+    assert path == str(model) and fingerprint is None and not on_main_thread
+
+
+def test_draft_kept_on_failed_submit() -> None:
+    """A failed submit puts the form back at its summary with the buttons; a failed validation
+    keeps the form at its question (rejected, so Rasa asks nothing on its own)."""
+    from rasa.shared.core.events import ActionExecutionRejected, ActiveLoop, BotUttered, SlotSet
+
+    submit = rasa_patches.failure_events("action_submit_report")
+    assert ActiveLoop("report_form") in submit and SlotSet("requested_slot", "confirmed") in submit
+    assert SlotSet("confirmed", None) in submit
+    [said] = [e for e in submit if isinstance(e, BotUttered)]
+    assert [b["payload"] for b in said.data["buttons"]] == [p for _, p in rasa_patches.CONFIRM_BUTTONS]
+    validation = rasa_patches.failure_events("validate_report_form", "location")
+    assert ActionExecutionRejected("validate_report_form") in validation
+    assert not any(isinstance(e, (ActiveLoop, SlotSet)) for e in validation)  # slots and draft untouched
+
+
+def test_tracker_store_retries() -> None:
+    """Rasa's agent wraps its conversation store in ours, never in the in-memory fallback."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from bot.rasa_stores import RetryingTrackerStore
+
+    for given in (None, InMemoryTrackerStore(Domain.empty())):
+        store = Agent._create_tracker_store(given, Domain.empty())
+        assert isinstance(store, RetryingTrackerStore) and not isinstance(store, FailSafeTrackerStore)
