@@ -40,6 +40,14 @@ server refuses to start. Nothing is patched on import.
    the local file (when there is one) off the loop with its ETag as fingerprint, so the first
    poll is a 304, then poll as Rasa does; a newer model is downloaded on the loop (aiohttp) and
    loaded in a worker thread.
+
+Why patches and not Rasa's extension points: where 3.6 has one we use it — our own channels
+(`bot.channels`), NLU components (`bot.nlu`), the conversation and lock stores named in the
+endpoints file (`bot.rasa_stores`), the model server endpoint (`models:`). What is patched has
+no such point: how `RemoteAction` reports a failure and validates answers (no hook in 3.6),
+where the processor runs the NLU graph and where the agent loads a model (fixed in
+`MessageProcessor` and `rasa.core.agent`), and the in-memory fallback `Agent` wraps around
+*any* tracker store, ours included.
 """
 from __future__ import annotations
 
