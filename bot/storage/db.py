@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from bot.config import get_settings
 
 T = TypeVar("T")
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -151,25 +150,6 @@ class Database:
         PostgreSQL's autovacuum does this by itself; SQLite only when asked."""
         async with self.engine.begin() as connection:
             await connection.exec_driver_sql("ANALYZE")
-
-
-_database: Database | None = None
-
-
-def get_database() -> Database:
-    """The process-wide database, built from `DATABASE_URL` on first use."""
-    global _database
-    if _database is None:
-        _database = Database(get_settings().database_url)
-    return _database
-
-
-async def close_database() -> None:
-    """Dispose of the process-wide database (on shutdown, or between tests)."""
-    global _database
-    if _database is not None:
-        await _database.dispose()
-        _database = None
 
 
 def alembic_config(url: str) -> Config:

@@ -9,8 +9,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
-from bot.config import reset_settings
-from bot.storage import db as db_module
 from bot.storage.db import Database, alembic_config, async_url, migrate, sync_url
 from bot.storage.models import Base
 
@@ -103,17 +101,3 @@ async def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Pat
             assert (await session.execute(text("PRAGMA busy_timeout"))).scalar() > 0
     finally:
         await database.dispose()
-
-
-async def test_get_database_is_a_singleton_from_settings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'single.db'}")
-    reset_settings()
-    try:
-        first = db_module.get_database()
-        assert db_module.get_database() is first
-        assert first.url.endswith("single.db")
-    finally:
-        await db_module.close_database()
-        reset_settings()
