@@ -32,9 +32,7 @@ class NotHandled(StorageError):
 async def reopenable(db: Database, code: str, sender_id: str) -> str:
     """The canonical code when this sender's report stands as handled; raises otherwise."""
     state = await report_state(db, code)
-    async with db.session() as session:
-        owner = await session.scalar(select(Report.sender_id).where(Report.id == state.id))
-    if owner != sender_id:
+    if state.sender_id != sender_id:
         raise NotYourReport(state.code)
     if state.status != statuses.HANDLED:
         raise NotHandled(state.code)
@@ -67,20 +65,20 @@ async def rate_report(db: Database, code: str, sender_id: str, rating: str, now:
         raise ValueError(f"unknown rating {rating!r}")
     canonical = await reopenable(db, code, sender_id)
     async with db.session() as session, session.begin():
-        await session.execute(update(Report).where(Report.code == canonical)
-                              .values(satisfaction=rating, satisfaction_at=now or utcnow())
-                              .execution_options(synchronize_session=False))
+        result = await session.execute(
+            update(Report).where(Report.code == canonical, Report.status == statuses.HANDLED)
+            .values(satisfaction=rating, satisfaction_at=now or utcnow())
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:  # reopened or moved on since it was read
+            raise NotHandled(canonical)
     return canonical
 
 
 async def reopen_report(db: Database, code: str, sender_id: str, words: str, now: datetime | None = None) -> ReportView:
+    """One write: the status goes back to in progress (only if still handled), counted, rated."""
     canonical = await reopenable(db, code, sender_id)
     note = f"Người dân chưa hài lòng, phản ánh vẫn còn vi phạm: {words.strip()}" if words.strip() else \
         "Người dân chưa hài lòng với kết quả xử lý."
-    view = await change_status(db, canonical, statuses.IN_PROGRESS, CITIZEN_ACTOR, note, now=now,
-                               expected_status=statuses.HANDLED)
-    async with db.session() as session, session.begin():
-        await session.execute(update(Report).where(Report.code == canonical)
-                              .values(reopen_count=Report.reopen_count + 1, satisfaction="unsatisfied")
-                              .execution_options(synchronize_session=False))
-    return view
+    return await change_status(db, canonical, statuses.IN_PROGRESS, CITIZEN_ACTOR, note, now=now,
+                               expected_status=statuses.HANDLED,
+                               also={"reopen_count": Report.reopen_count + 1, "satisfaction": "unsatisfied"})

@@ -286,6 +286,7 @@ class ReportState:
     ward_code: str
     acknowledged_at: datetime | None
     ward_candidates: list[str] = field(default_factory=list)  # non-empty: the ward is uncertain
+    sender_id: str | None = None
 
 
 async def report_state(db: Database, code: str) -> ReportState:
@@ -293,13 +294,13 @@ async def report_state(db: Database, code: str) -> ReportState:
     async with db.session() as session:
         row = (await session.execute(
             select(Report.id, Report.code, Report.status, Report.ward_code, Report.acknowledged_at,
-                   Report.ward_candidates)
+                   Report.ward_candidates, Report.sender_id)
             .where(Report.code == canonical)
         )).one_or_none()
     if row is None:
         raise ReportNotFound(canonical)
     return ReportState(row.id, row.code, row.status, row.ward_code, row.acknowledged_at,
-                       list(row.ward_candidates or []))
+                       list(row.ward_candidates or []), row.sender_id)
 
 
 def _check_expected(current: ReportState, expected_status: str | None, expected_ward: str | None) -> None:
@@ -381,7 +382,7 @@ async def change_status(
     db: Database, code: str, to_status: str, actor: str, note: str | None = None,
     *, now: datetime | None = None, expected_status: str | None = None, expected_ward: str | None = None,
     duplicate_of_id: int | None = None, attachments: Sequence[tuple[str, str]] = (),
-    notice_photo_url: str | None = None,
+    notice_photo_url: str | None = None, also: Mapping[str, Any] | None = None,
 ) -> ReportView:
     """Move a report to `to_status`, recording who did it, when and why, and queue the
     citizen's notification in the same transaction.
@@ -389,7 +390,8 @@ async def change_status(
     `expected_status` / `expected_ward`: what the caller saw; `attachments`: (kind, url)
     pairs stored with the change (e.g. the result photo); `notice_photo_url`: how the citizen's
     notification links that photo (a signed link); `duplicate_of_id`: the original report when
-    `to_status` is "duplicate".
+    `to_status` is "duplicate"; `also`: more column values written in the same update (a
+    reopening counts itself and records the citizen's rating).
     Raises ReportNotFound, InvalidTransition, or ConcurrentUpdate when the report is no
     longer what the caller saw, or changed between reading and writing it.
     """
@@ -398,7 +400,8 @@ async def change_status(
     if not statuses.can_transition(current.status, to_status):
         raise InvalidTransition(current.code, current.status, to_status)
     now = now or utcnow()
-    values = {"status": to_status, "updated_at": now, **_milestones(current, to_status, now, duplicate_of_id)}
+    values = {"status": to_status, "updated_at": now, **_milestones(current, to_status, now, duplicate_of_id),
+              **(also or {})}
     photo_url = notice_photo_url or next((url for kind, url in attachments if kind == RESULT_PHOTO), None)
     async with db.session() as session, session.begin():
         await _update_unchanged(session, current, values)
