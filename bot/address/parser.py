@@ -303,7 +303,10 @@ class _Reader:
         if nxt.folded in word_set("not_house_number_after") or nxt.is_number:
             return False
         starts_address = i == 0 or tok.broken or fold(self.toks[i - 1].lower) in word_set("locatives") | {"truoc", "o"}
-        return starts_address and bool(self.place_at(i + 1) and any(r.kind == "street" for r in self.place_at(i + 1)[1]))
+        if not starts_address:
+            return False
+        place = self.place_at(i + 1)
+        return place is not None and any(r.kind == "street" for r in place[1])
 
     def _house(self, i: int, end: int, marker: Marker) -> Optional[int]:
         if not self.number_at(end) or not self.adjacent(end):
@@ -318,7 +321,7 @@ class _Reader:
 
     def _street_name_at(self, i: int) -> bool:
         place = self.place_at(i)
-        return bool(place) and any(r.kind == "street" for r in place[1]) and place[0] - i > 1
+        return place is not None and any(r.kind == "street" for r in place[1]) and place[0] - i > 1
 
     def _alley(self, i: int, end: int, marker: Marker) -> Optional[int]:
         if self.number_at(end) and self.adjacent(end):
@@ -533,7 +536,6 @@ class _Reader:
     # --- where the bare names stand ------------------------------------------------------
     def position_units(self) -> None:
         units = self.parse.units
-        by_start = {u.name.start: u for u in units}
         for k, unit in enumerate(units):
             if unit.level or unit.position != BARE:
                 continue

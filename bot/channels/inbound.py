@@ -59,7 +59,7 @@ def _flat_entities(raw: str) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict) or len(value) > MAX_PAYLOAD_ENTITIES:
         return None
-    for key, item in value.items():
+    for item in value.values():
         if isinstance(item, str):
             if len(item) > MAX_ENTITY_VALUE_CHARS:
                 return None

@@ -36,7 +36,7 @@ class AddressCase:
 
 def load(path: Path = EVAL_FILE) -> List[AddressCase]:
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         raw = json.loads(line)

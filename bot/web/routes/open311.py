@@ -241,6 +241,6 @@ async def open311_answers(request: web.Request, handler: Handler) -> web.StreamR
     except DATABASE_ERRORS as error:
         logger.error("Open311 %s %s: database unavailable: %r", request.method, request.path, error)
         return _error(400, GENERAL_ERROR, fmt)
-    except Exception:  # noqa: BLE001 — the spec's "general service error", never a 500
+    except Exception:  # the spec's "general service error", never a 500
         logger.exception("Open311 %s %s failed", request.method, request.path)
         return _error(400, GENERAL_ERROR, fmt)
