@@ -149,7 +149,7 @@ def _package_json(name: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _strip_prefix(keyword: str, prefixes: Sequence[str]) -> Optional[str]:
+def _strip_prefix(keyword: str, prefixes: Tuple[str, ...]) -> Optional[str]:
     """'phuongkimlien' → None (we index bare names), 'kimlien' → 'kimlien'."""
     return None if keyword.startswith(prefixes) else keyword
 
@@ -247,7 +247,7 @@ def _index(g: Gazetteer, extra: dict) -> None:
         add(alias, PlaceRef("province", normalize(alias), ""))
 
 
-def _outside_unit_names() -> Iterator[Tuple[str, str]]:
+def _outside_unit_names() -> Iterator[Tuple[str, Optional[str]]]:
     """(kind, accented short name) of every ward, old ward and old district outside Hanoi."""
     for province, wards in _package_json("parser_from_2025.json")["DICT_PROVINCE_WARD_NO_ACCENTED"].items():
         if province != HANOI:

@@ -135,7 +135,7 @@ async def _load_agent(model_path: Optional[str] = None, model_server: Any = None
             endpoints.model = server
     agent.model_server = server
     if local:
-        await _load_local(agent, str(model_path), fingerprint=await _fingerprint(model_path) if server else None)
+        await _load_local(agent, str(model_path), fingerprint=await _fingerprint(str(model_path)) if server else None)
     if server is not None:  # a newer model than the file (activated while this server was down): now
         await _update_model_from_server(server, agent)
     if server is not None:
@@ -254,7 +254,7 @@ def apply() -> tuple[str, ...]:
         return PATCHES
 
     @functools.wraps(original)
-    async def run(self, output_channel, nlg, tracker, domain):  # type: ignore[no-untyped-def]
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
         try:
             return await original(self, output_channel, nlg, tracker, domain)
         except ActionExecutionRejection:
@@ -264,10 +264,10 @@ def apply() -> tuple[str, ...]:
             return failure_events(self.name(), tracker.get_slot("requested_slot"))
 
     run._phananh_patched = True  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[method-assign]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
+    RemoteAction.run = run
+    RemoteAction._validate_action_result = _validate_action_result
+    MessageProcessor.parse_message = _parse_message
     rasa.core.agent.load_agent = _load_agent
     rasa.core.agent._update_model_from_server = _update_model_from_server
-    rasa.core.agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[assignment]
+    rasa.core.agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)
     return PATCHES

@@ -171,7 +171,9 @@ class ZaloInput(InputChannel):
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return None
         body = bytearray()
-        while (chunk := await request.stream.read()) is not None:
+        stream = request.stream
+        assert stream is not None, "the webhook route streams (stream=True)"
+        while (chunk := await stream.read()) is not None:
             body.extend(chunk)
             if len(body) > MAX_BODY_BYTES:
                 return None

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from bot.cli.route import load_agent, top_intent
 from bot.config import PROJECT_ROOT
@@ -36,7 +36,7 @@ AMBIGUITY = [0.0, 0.02, 0.05, 0.08, 0.1, 0.15]
 @dataclass(frozen=True)
 class Ranked:
     expected: str
-    top: str
+    top: Optional[str]  # None when the model ranked no intent
     top_confidence: float
     margin: float  # top minus second confidence
     with_diacritics: bool = True
@@ -88,7 +88,8 @@ def accuracy(ranked: Sequence[Ranked]) -> str:
     return f"{right / len(ranked):.3f} ({right}/{len(ranked)})" if ranked else "–"
 
 
-def train_validation_split(seed: int, extra_train: Sequence[Path] = (), nlu_dir: Path = NLU_DIR):
+def train_validation_split(seed: int, extra_train: Sequence[Path] = (),
+                           nlu_dir: Path = NLU_DIR) -> Tuple[Any, Any]:  # Rasa's TrainingData (untyped)
     """80% of the NLU data (plus `extra_train`, candidate examples to measure) and the other 20%.
 
     The 20% depends only on the seed and the committed data, never on `extra_train`; a candidate

@@ -1,7 +1,7 @@
 """Printing evaluation scores side by side, as plain text for a terminal and for the docs."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.evaluation.scoring import Scores
 
@@ -16,7 +16,7 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-SUMMARY_ROWS = [  # label, what it scores ("intents" or "routing"), how to read it
+SUMMARY_ROWS: List[Tuple[str, str, Callable[[Scores], object]]] = [  # label, what it scores ("intents" or "routing"), how to read it
     ("intent accuracy", "intents", lambda s: s.intent_accuracy["all"]),
     ("  with diacritics", "intents", lambda s: s.intent_accuracy["diacritics"]),
     ("  without diacritics", "intents", lambda s: s.intent_accuracy["no_diacritics"]),

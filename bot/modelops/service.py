@@ -112,7 +112,7 @@ class ModelOps:
         digest = cases_digest(self.settings.heldout_cases)
         stale = current is not None and current.id != version.id and (
             current.figures is None or current.figures.cases_digest != digest)
-        for model in ([current] if stale else []) + [version]:
+        for model in ([current] if stale and current is not None else []) + [version]:
             figures = await evaluate(model.file, self.settings.heldout_cases, Path(str(run.log_file)))
             await registry.set_figures(self.db, model.id, figures)
         checked = await registry.get(self.db, version.id)

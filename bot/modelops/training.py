@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import IO, Awaitable, Callable
 
 from bot.config import PROJECT_ROOT, ModelOpsSettings
 from bot.modelops.proc import child_env, lower_priority
@@ -58,7 +58,7 @@ async def train(settings: ModelOpsSettings, config_file: Path, log_file: Path, o
     return models[0]
 
 
-async def _follow(process: asyncio.subprocess.Process, log, on_progress: OnProgress) -> None:  # type: ignore[no-untyped-def]
+async def _follow(process: asyncio.subprocess.Process, log: IO[bytes], on_progress: OnProgress) -> None:
     progress, rest, reported_at = Progress(), "", 0.0
     assert process.stdout is not None
     while chunk := await process.stdout.read(4096):

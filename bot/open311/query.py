@@ -63,10 +63,8 @@ def _window(args: Mapping[str, str], now: datetime) -> tuple[datetime, datetime]
     start_text, end_text = args.get("start_date", "").strip(), args.get("end_date", "").strip()
     start = parse_datetime("start_date", start_text) if start_text else None
     end = parse_datetime("end_date", end_text) if end_text else None
-    if start is None and end is None:
-        return now - SPAN, now
     if start is None:
-        return end - SPAN, end  # type: ignore[operator]
+        return (now - SPAN, now) if end is None else (end - SPAN, end)
     if end is None:
         return start, start + SPAN
     if start > end:

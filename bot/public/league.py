@@ -81,7 +81,8 @@ def default_month(today: date) -> Month:
 def offered_months(today: date) -> list[Month]:
     """The months the page's selector offers, newest first: this month (not over yet) and the
     ones before it, back to the first month of the new wards."""
-    months, month = [], Month.of(today)
+    months: list[Month] = []
+    month = Month.of(today)
     while month >= Month(*FIRST_MONTH) and len(months) < MONTHS_OFFERED:
         months.append(month)
         month = month.previous

@@ -124,7 +124,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 def with_markup(text: str, entities: Sequence[Entity], allowed: set[str]) -> str:
     """`text` with `[span](entity)` markup, cleaned, on one line with single spaces."""
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for start, end, name in sorted(entities):
         if name not in allowed:
             raise ValueError(f"Loại đánh dấu không hợp lệ: {name!r}.")

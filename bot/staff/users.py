@@ -280,6 +280,7 @@ async def authenticate(db: Database, username: str, password: str, ip: str,
     async with db.session() as session, session.begin():
         session.add(LoginAttempt(username=username, ip=ip, success=success, attempted_at=now))
         if success:
+            assert user is not None  # success needs a user
             values = {"last_login_at": now, **({"password_hash": rehashed} if rehashed else {})}
             await session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values)
                                   .execution_options(synchronize_session=False))

@@ -103,7 +103,9 @@ ONLY_WHEN_UNCERTAIN = frozenset({CONFIRM_WARD})
 def _check_against_transitions() -> None:
     """Every status change staff can make must be allowed by `bot.statuses.TRANSITIONS`."""
     for action in ACTIONS.values():
-        for source in action.allowed_from if action.to_status else ():
+        if not action.to_status:
+            continue
+        for source in action.allowed_from:
             if not statuses.can_transition(source, action.to_status):
                 raise AssertionError(f"{action.name}: {source} → {action.to_status} is not in TRANSITIONS")
 

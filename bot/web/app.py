@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -52,7 +52,7 @@ def create_app(settings: Settings, *, database: Database | None = None,
     return app
 
 
-def _dispose(db: Database):  # type: ignore[no-untyped-def]
+def _dispose(db: Database) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(app: web.Application) -> AsyncIterator[None]:
         yield
         await db.dispose()

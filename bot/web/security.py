@@ -56,4 +56,4 @@ def install_security_headers(app: web.Application, settings: Settings) -> None:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
 
-    app.on_response_prepare.append(add_headers)
+    app.on_response_prepare.append(add_headers)  # type: ignore[arg-type]  # aiohttp 3.9 types its signals for aiosignal < 1.4 (constraints.txt has 1.4)

@@ -108,8 +108,8 @@ class ZnsClient:
     async def send(self, phone: str, template_id: str, data: Mapping[str, str], tracking_id: str) -> ZnsReceipt:
         """Send one template message; raises ZnsError (see its `kind`) when it did not go out
         for sure."""
-        body = {"phone": zns_phone(phone), "template_id": template_id,
-                "template_data": dict(data), "tracking_id": tracking_id}
+        body: dict[str, Any] = {"phone": zns_phone(phone), "template_id": template_id,
+                                 "template_data": dict(data), "tracking_id": tracking_id}
         token = await self._tokens.access_token()
         answer = await self._post(token, body)
         code = answer.get("error")

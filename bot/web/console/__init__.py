@@ -56,4 +56,4 @@ def setup_console(app: web.Application, settings: Settings, database: Database, 
         await reader.close()
         await app[INBOX_KEY].close()
 
-    app.on_cleanup.append(close)
+    app.on_cleanup.append(close)  # type: ignore[arg-type]  # aiohttp 3.9 types its signals for aiosignal < 1.4 (constraints.txt has 1.4)

@@ -90,7 +90,7 @@ async def _discard(request: web.Request) -> str:
 
 def _list(fields: object, name: str) -> list[str]:
     if hasattr(fields, "getall"):
-        return [v for v in fields.getall(name, []) if isinstance(v, str)]  # type: ignore[attr-defined]
+        return [v for v in fields.getall(name, []) if isinstance(v, str)]
     value = fields.get(name) if isinstance(fields, dict) else None
     return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
 
