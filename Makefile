@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # Domain, NLU data, stories and rules agree (`rasa data validate --fail-on-warnings`), and every
-# warning Rasa prints but never fails on is one data/validation_expected.yml lists with its reason.
+# warning Rasa prints but never fails on is one bot/data/validation_expected.yml lists with its reason.
 validate: $(STAMP)
 	$(PY) -m bot validate-data
 

@@ -1,5 +1,5 @@
 """`python -m bot validate-data`: `rasa data validate --fail-on-warnings`, where a warning fails
-too unless `data/validation_expected.yml` lists it with the reason it is expected.
+too unless `bot/data/validation_expected.yml` lists it with the reason it is expected.
 
 Rasa 3.6 prints warnings that `--fail-on-warnings` never fails on ("intent … not used in any
 story or rule", "utterance … not used"), and it has no way to declare the intents our form
@@ -20,7 +20,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 
-EXPECTED_FILE = PROJECT_ROOT / "data" / "validation_expected.yml"
+EXPECTED_FILE = PROJECT_ROOT / "bot" / "data" / "validation_expected.yml"  # not in data/: Rasa reads that
 
 
 def register(commands: Any) -> None:
