@@ -9,7 +9,6 @@ import importlib.resources
 import json
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -23,7 +22,6 @@ HANOI = "thanhphohanoi"
 FUZZY_MIN_KEY_LENGTH = 6  # shorter names ("lang", "hang") are too close to everyday words
 _WARD_PREFIXES = ("phuong", "xa", "thitran")
 _BRACKETED = re.compile(r"\s*\([^)]*\)")
-_DISTRICT_PREFIXES = ("quan", "huyen", "thixa")
 
 
 def _disable_online_geocoder() -> None:
@@ -290,11 +288,3 @@ def get_gazetteer() -> Gazetteer:
 @lru_cache(maxsize=1)
 def load_places_extra() -> dict:
     return yaml.safe_load((DATA_DIR / "places.yml").read_text(encoding="utf-8"))
-
-
-def old_to_new_summary() -> Dict[str, int]:
-    """Counts used by docs and tests: how many old wards map to one or several new wards."""
-    counts: Dict[str, int] = defaultdict(int)
-    for o in get_gazetteer().old_wards.values():
-        counts["single" if len(o.new_codes) == 1 else "split"] += 1
-    return dict(counts)

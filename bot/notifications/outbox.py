@@ -20,8 +20,6 @@ from bot.storage.db import Database
 from bot.storage.models import Notification, utcnow
 
 PENDING, SENT, HELD, FAILED = "pending", "sent", "held", "failed"
-PUSH_CHANNELS = frozenset({"zalo"})
-PULL_CHANNELS = frozenset({"socketio", "rest"})
 # No citizen of ours to message: an Open311 caller follows its requests with GET requests.
 SILENT_CHANNELS = frozenset({"open311"})
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
