@@ -20,7 +20,7 @@ from actions.common import (
 from bot import intake, messages_vi as msg, turns
 from bot.address.parts import AddressParts
 from bot.resolver import NONE, OUTSIDE, RESOLVED, Resolution, resolution_for_code, resolve_point
-from bot.statuses import CATEGORY_LABELS
+from bot.statuses import CATEGORIES, CATEGORY_LABELS
 
 SKIP_INTENTS = {"skip", "deny", "stay_anonymous"}
 DETAIL_PARTS = ("house_number", "alley", "street", "street_kind", "area", "landmark")
@@ -155,7 +155,7 @@ class ValidateReportForm(FormValidationAction):
         photo = await photo_slots(tracker, dispatcher, at_photo_step=False)
         if photo:
             return {**photo, "category": None}
-        if value in (intake.SIDEWALK, intake.CONSTRUCTION):
+        if value in CATEGORIES:
             return {"category": value}
         category = intake.category_from_text(str(value or ""))
         slots: Dict[str, Any] = {"category": category}

@@ -8,9 +8,9 @@ from typing import Optional
 
 import yaml
 
+from bot.statuses import CONSTRUCTION, SIDEWALK
 from bot.text import DATA_DIR, canonical, fold, normalize
 
-SIDEWALK, CONSTRUCTION = "sidewalk", "construction"
 ANONYMOUS, SKIPPED = "anonymous", "skipped"
 MAX_TEXT = 4000  # what we store of one message; Open311 allows descriptions of 4000 chars
 

@@ -1,4 +1,5 @@
 """Vietnamese texts shown to citizens from code paths outside Rasa's domain responses."""
+from bot.statuses import CATEGORY_LABELS, CONSTRUCTION, SIDEWALK
 from bot.text import fold
 
 SERVICE_UNAVAILABLE = (
@@ -24,12 +25,10 @@ MESSAGE_CUT = ("Tin nhắn của bạn dài hơn {limit} ký tự nên mình ch�
                "Nếu còn thông tin quan trọng, bạn gửi tiếp trong tin nhắn sau nhé.")
 NO_ANSWER = ("Mình đã nhận được tin nhắn của bạn. Bạn muốn phản ánh vi phạm nào, hay tra cứu phản ánh đã gửi? "
              "Bạn có thể kể sự việc và địa điểm, ví dụ: \"quán bày bàn ghế chiếm vỉa hè ở số 10 phố Huế\".")
-MAIN_MENU_BUTTONS = (("Lấn chiếm vỉa hè, lòng đường", "/report_sidewalk"),
-                     ("Vi phạm trật tự xây dựng", "/report_construction"),
-                     ("Tra cứu phản ánh", "/check_status"))
+CATEGORY_BUTTONS = ((CATEGORY_LABELS[SIDEWALK], "/report_sidewalk"), (CATEGORY_LABELS[CONSTRUCTION], "/report_construction"))
+MAIN_MENU_BUTTONS = (*CATEGORY_BUTTONS, ("Tra cứu phản ánh", "/check_status"))
 
 # --- report intake -------------------------------------------------------------------
-CATEGORY_LABELS = {"sidewalk": "Lấn chiếm vỉa hè, lòng đường", "construction": "Vi phạm trật tự xây dựng"}
 
 ASK_LOCATION = (
     "Vi phạm xảy ra ở đâu? Bạn cho mình địa chỉ cụ thể (số nhà, ngõ, phố) và phường hoặc xã nhé. "
@@ -79,7 +78,6 @@ LOCATION_UNCERTAIN = (
     "\"phường chưa chắc chắn\" để cán bộ chuyển đúng nơi nếu cần. Các nơi có thể phụ trách: {candidates}."
 )
 PHOTO_WITHOUT_REPORT = "Mình đã nhận ảnh của bạn. Ảnh này cho thấy vi phạm nào?"
-CATEGORY_BUTTONS = (("Lấn chiếm vỉa hè, lòng đường", "/report_sidewalk"), ("Vi phạm trật tự xây dựng", "/report_construction"))
 CONTACT_INVALID = "Số điện thoại chưa đúng (cần 10 số, ví dụ 0912345678). Bạn nhập lại, hoặc bấm \"Ẩn danh\" nhé."
 DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất vài từ về vi phạm)."
 CONFIRM_PROMPT = "Bạn kiểm tra lại thông tin phản ánh:"
@@ -235,10 +233,10 @@ REOPEN_NOTHING = ("Mình không thấy phản ánh nào của bạn được x�
 REOPEN_NOT_HANDLED = ("Phản ánh {code} chưa ở trạng thái \"Đã xử lý\" nên chưa cần mở lại: phường vẫn đang theo dõi. "
                       "Bạn nhắn mã {code} để xem tình trạng mới nhất nhé.")
 ASK_REOPEN_REASON = {
-    "sidewalk": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: quán vẫn bày bàn ghế ra vỉa hè) "
-                "để phường xử lý lại nhé:",
-    "construction": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: công trình vẫn tiếp tục "
-                    "xây thêm tầng) để phường xử lý lại nhé:",
+    SIDEWALK: "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: quán vẫn bày bàn ghế ra vỉa hè) "
+              "để phường xử lý lại nhé:",
+    CONSTRUCTION: "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: công trình vẫn tiếp tục "
+                  "xây thêm tầng) để phường xử lý lại nhé:",
     "": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào để phường xử lý lại nhé:",
 }
 RATING_NOT_YOURS = "Mình không tìm thấy phản ánh {code} trong các phản ánh bạn đã gửi."

@@ -81,9 +81,12 @@ SIDEWALK = "sidewalk"
 CONSTRUCTION = "construction"
 CATEGORIES: tuple[str, ...] = (SIDEWALK, CONSTRUCTION)
 
+# The one wording of each category, wherever it is shown: the bot's buttons and summaries, the
+# status look-up, the chat page, the console, the public page, Open311's service names. Rasa's
+# domain.yml cannot import it: tests/test_statuses.py holds its buttons to these words.
 CATEGORY_LABELS: Mapping[str, str] = {
     SIDEWALK: "Lấn chiếm vỉa hè, lòng đường",
-    CONSTRUCTION: "Trật tự xây dựng",
+    CONSTRUCTION: "Vi phạm trật tự xây dựng",
 }
 
 # --- priorities -------------------------------------------------------------------

@@ -66,10 +66,14 @@ def _data() -> dict:
     return yaml.safe_load((DATA_DIR / "open311.yml").read_text(encoding="utf-8"))
 
 
+def _description(code: str, text: str) -> str:
+    return f"{statuses.category_label(code)}: " + " ".join(str(text).split())
+
+
 @lru_cache(maxsize=1)
 def services() -> Mapping[str, Service]:
     raw, values = _data()["services"], _data()["violation_attribute"]["values"]
-    return {code: Service(code, statuses.category_label(code), " ".join(str(raw[code]["description"]).split()),
+    return {code: Service(code, statuses.category_label(code), _description(code, raw[code]["description"]),
                           str(raw[code]["keywords"]), str(raw[code]["group"]),
                           tuple(Value(str(k), str(v)) for k, v in values[code].items()))
             for code in statuses.CATEGORIES}

@@ -41,7 +41,7 @@ async def test_georeport_client_round_trip(site: Open311Site, fmt: str) -> None:
     by_code = {s["service_code"]: s for s in services}
     assert set(by_code) == {"sidewalk", "construction"}
     assert by_code["sidewalk"]["service_name"] == "Lấn chiếm vỉa hè, lòng đường"
-    assert by_code["construction"]["service_name"] == "Trật tự xây dựng"
+    assert by_code["construction"]["service_name"] == "Vi phạm trật tự xây dựng"
     assert str(by_code["sidewalk"]["metadata"]).lower() == "true"
     assert by_code["sidewalk"]["type"] == "realtime"
 
