@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
 from bot.storage.db import Database, alembic_config, async_url, migrate, sync_url
 from bot.storage.models import Base
+from tests.helpers.db import sqlite_file_url
 
 TABLES = {"wards", "reports", "status_history", "attachments"}
 
@@ -74,6 +75,21 @@ def test_migration_names_constraints_like_the_models(db_url: str) -> None:
         for c in t.constraints if isinstance(c, CheckConstraint)
     }
     assert checks == model_checks == {"ck_wards_kind", "ck_reports_category", "ck_reports_priority", "ck_reports_satisfaction"}
+
+
+def test_migrated_checks_list_the_categories_and_priorities_of_the_code(tmp_path: Path) -> None:
+    # The models build these CHECKs from bot.statuses; a new category or priority needs a migration.
+    url = sqlite_file_url(tmp_path)  # SQLite keeps the constraint's text as written
+    migrate(url)
+    engine = create_engine(sync_url(url), future=True)
+    try:
+        migrated = {c["name"]: c["sqltext"] for c in inspect(engine).get_check_constraints("reports")}
+    finally:
+        engine.dispose()
+    assert migrated["ck_reports_category"] == "category IN ('sidewalk', 'construction')"
+    for column in ("category", "priority"):
+        model = next(c for c in Base.metadata.tables["reports"].constraints if c.name == f"ck_reports_{column}")
+        assert migrated[model.name] == str(model.sqltext)
 
 
 def test_migration_downgrades_and_upgrades_again(db_url: str) -> None:
