@@ -50,8 +50,9 @@ import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
+import yaml
 from yarl import URL
 
 from bot.secret_files import (
@@ -68,6 +69,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 DEVELOPMENT, PRODUCTION = "development", "production"
 LOOPBACK = "127.0.0.1"
+DEFAULT_RASA_PORT, DEFAULT_ACTION_PORT, DEFAULT_CONSOLE_PORT = 5005, 5055, 8080
+TRACKER_SQLITE = "var/rasa_tracker.db"  # Rasa's conversations in development, when TRACKER_SQLITE_PATH is unset
+# Zalo's hosts (ZALO_API_BASE, ZALO_OAUTH_BASE, ZNS_API_BASE): tests point them at a fake.
+ZALO_API_BASE = "https://openapi.zalo.me"
+ZALO_OAUTH_BASE = "https://oauth.zaloapp.com"
+ZNS_API_BASE = "https://business.openapi.zalo.me"
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
@@ -152,7 +159,7 @@ class Settings:
     zalo: ZaloSettings
     modelops: ModelOpsSettings
     secrets: SecretSource
-    zns: ZnsSettings = ZnsSettings("", 0, 0, "https://business.openapi.zalo.me")
+    zns: ZnsSettings = ZnsSettings("", 0, 0, ZNS_API_BASE)
 
     @property
     def production(self) -> bool:
@@ -190,12 +197,12 @@ def _str(env: Mapping[str, str], name: str, default: str) -> str:
     return env.get(name, "").strip() or default
 
 
-def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+def _path(env: Mapping[str, str], name: str, default: Path, root: Path = PROJECT_ROOT) -> Path:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     path = Path(raw).expanduser()
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return path if path.is_absolute() else root / path
 
 
 def _list(env: Mapping[str, str], name: str) -> list[str]:
@@ -214,6 +221,11 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
         return tuple(ipaddress.ip_network(item, strict=False) for item in _list(env, name))
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
+
+
+def python_path(env: Mapping[str, str]) -> str:
+    """PYTHONPATH for a process we start: the project root (bot, actions), then `env`'s own."""
+    return os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
 
 
 def origin_of(url: str) -> str:
@@ -239,25 +251,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     app_env = _app_env(env)
     secrets = SecretSource(env, _path(env, "SECRETS_DIR", VAR_DIR / "secrets"), app_env == PRODUCTION)
-    public_base_url = _str(env, "PUBLIC_BASE_URL", f"http://localhost:{_int(env, 'CONSOLE_PORT', 8080)}").rstrip("/")
+    rasa_port, console_port = _int(env, "RASA_PORT", DEFAULT_RASA_PORT), _int(env, "CONSOLE_PORT", DEFAULT_CONSOLE_PORT)
+    public_base_url = _str(env, "PUBLIC_BASE_URL", f"http://localhost:{console_port}").rstrip("/")
     return Settings(
         app_env=app_env,
         database_url=_str(env, "DATABASE_URL", f"sqlite:///{VAR_DIR / 'phananh.db'}"),
         rasa_host=_str(env, "RASA_HOST", LOOPBACK),
-        rasa_port=_int(env, "RASA_PORT", 5005),
+        rasa_port=rasa_port,
         action_host=_str(env, "ACTION_HOST", LOOPBACK),
-        action_port=_int(env, "ACTION_PORT", 5055),
+        action_port=_int(env, "ACTION_PORT", DEFAULT_ACTION_PORT),
         console_host=_str(env, "CONSOLE_HOST", LOOPBACK),
-        console_port=_int(env, "CONSOLE_PORT", 8080),
+        console_port=console_port,
         upload_dir=_path(env, "UPLOAD_DIR", VAR_DIR / "uploads"),
         public_base_url=public_base_url,
         log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
-        rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{_int(env, 'RASA_PORT', 5005)}").rstrip("/"),
+        rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{rasa_port}").rstrip("/"),
         cors_origins=_cors_origins(env, public_base_url),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         rest_channel_token=env.get("REST_CHANNEL_TOKEN", "").strip(),
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
-        rasa_endpoints=_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / default_endpoints(app_env)),
+        rasa_endpoints=endpoints_file(env),
         zalo=(zalo := _zalo_settings(env)),
         zns=_zns_settings(env, zalo),
         modelops=_modelops_settings(env, secrets),
@@ -291,6 +304,27 @@ def default_endpoints(app_env: str) -> str:
     return "endpoints.production.yml" if app_env == PRODUCTION else "endpoints.yml"
 
 
+def endpoints_file(env: Mapping[str, str], root: Path = PROJECT_ROOT) -> Path:
+    """The endpoints file Rasa is started with: RASA_ENDPOINTS (relative to `root`), else the default."""
+    return _path(env, "RASA_ENDPOINTS", root / default_endpoints(_app_env(env)), root)
+
+
+def read_endpoints(path: Path) -> dict[str, Any]:
+    """Rasa's endpoints file, its `${VAR}`s not substituted; OSError or yaml.YAMLError if unreadable.
+    Every reader of the file (checks, model delivery, transcripts) goes through here."""
+    endpoints = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return endpoints if isinstance(endpoints, dict) else {}
+
+
+def endpoints_section(path: Path, name: str) -> dict[str, Any]:
+    """One section of the endpoints file (`tracker_store`, `models`…); {} if it or the file is missing."""
+    try:
+        section = read_endpoints(path).get(name)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return section if isinstance(section, dict) else {}
+
+
 def tracker_database_url(env: Mapping[str, str] | None = None) -> str:
     """Where Rasa keeps conversations in production: TRACKER_DATABASE_URL, else DATABASE_URL."""
     env = os.environ if env is None else env
@@ -299,10 +333,8 @@ def tracker_database_url(env: Mapping[str, str] | None = None) -> str:
 
 def endpoint_problems(path: Path) -> list[str]:
     """Production conversations live in PostgreSQL and locks in Redis, whatever file is named."""
-    import yaml
-
     try:
-        endpoints = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        endpoints = read_endpoints(path)
     except (OSError, yaml.YAMLError) as error:
         return [f"RASA_ENDPOINTS ({path}) cannot be read: {error}"]
     tracker = endpoints.get("tracker_store") or {}
@@ -333,7 +365,7 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 def _modelops_settings(env: Mapping[str, str], secrets: SecretSource) -> ModelOpsSettings:
     from bot.modelops.delivery import pulls_models
 
-    rasa_port = _int(env, "RASA_PORT", 5005)
+    rasa_port = _int(env, "RASA_PORT", DEFAULT_RASA_PORT)
     urls = [u.strip().rstrip("/") for u in env.get("RASA_INTERNAL_URLS", "").split(",") if u.strip()]
     return ModelOpsSettings(
         models_dir=_path(env, "MODELS_DIR", PROJECT_ROOT / "models"),
@@ -344,7 +376,7 @@ def _modelops_settings(env: Mapping[str, str], secrets: SecretSource) -> ModelOp
         rasa_urls=tuple(urls) or (f"http://127.0.0.1:{rasa_port}",),
         secrets=secrets,
         tolerance=_float(env, "MODEL_TOLERANCE", 0.01),
-        pulls_models=pulls_models(_path(env, "RASA_ENDPOINTS", PROJECT_ROOT / default_endpoints(_app_env(env)))),
+        pulls_models=pulls_models(endpoints_file(env)),
     )
 
 
@@ -353,8 +385,8 @@ def _zalo_settings(env: Mapping[str, str]) -> ZaloSettings:
         app_id=_str(env, "ZALO_APP_ID", ""),
         app_secret=_str(env, "ZALO_APP_SECRET", ""),
         oa_secret_key=_str(env, "ZALO_OA_SECRET_KEY", ""),
-        api_base=_str(env, "ZALO_API_BASE", "https://openapi.zalo.me").rstrip("/"),
-        oauth_base=_str(env, "ZALO_OAUTH_BASE", "https://oauth.zaloapp.com").rstrip("/"),
+        api_base=_str(env, "ZALO_API_BASE", ZALO_API_BASE).rstrip("/"),
+        oauth_base=_str(env, "ZALO_OAUTH_BASE", ZALO_OAUTH_BASE).rstrip("/"),
         initial_access_token=_str(env, "ZALO_ACCESS_TOKEN", ""),
         initial_refresh_token=_str(env, "ZALO_REFRESH_TOKEN", ""),
         event_window_seconds=_int(env, "ZALO_EVENT_WINDOW_SECONDS", 900),
@@ -370,7 +402,7 @@ def _zns_settings(env: Mapping[str, str], zalo: ZaloSettings) -> ZnsSettings:
         template_id=_str(env, "ZNS_TEMPLATE_ID", ""),
         price_vnd=_int(env, "ZNS_PRICE_VND", -1),
         daily_cap=_int(env, "ZNS_DAILY_CAP", 200),
-        api_base=_str(env, "ZNS_API_BASE", "https://business.openapi.zalo.me").rstrip("/"),
+        api_base=_str(env, "ZNS_API_BASE", ZNS_API_BASE).rstrip("/"),
     )
     if zns.enabled and not zalo.enabled:
         raise ValueError("ZNS_TEMPLATE_ID is set: the Zalo OA (ZALO_APP_ID …) must be configured too")

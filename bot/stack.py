@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import haproxy
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT, TRACKER_SQLITE, Settings, python_path
 from bot.modelops.delivery import MODEL_PATH
 from bot.secret_files import REQUIRED, generate
 
@@ -108,11 +108,11 @@ class Stack:
             ACTION_PORT=str(self.action_port),
             CONSOLE_PORT=str(self.web_port),
             ACTION_ENDPOINT_URL=f"{self.action_url}/webhook",
-            TRACKER_SQLITE_PATH=env.get("TRACKER_SQLITE_PATH", str(PROJECT_ROOT / "var" / "rasa_tracker.db")),
+            TRACKER_SQLITE_PATH=env.get("TRACKER_SQLITE_PATH", str(PROJECT_ROOT / TRACKER_SQLITE)),
             RASA_PUBLIC_URL=env.get("RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
             PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", f"http://localhost:{self.web_port}"),
             MODEL_SERVER_URL=env.get("MODEL_SERVER_URL", f"{self.web_url}{MODEL_PATH}"),
-            PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+            PYTHONPATH=python_path(env),
             TF_CPP_MIN_LOG_LEVEL="2",
             SANIC_NO_UVLOOP="true",
             RASA_TELEMETRY_ENABLED="false",

@@ -1,11 +1,22 @@
 """Settings from the environment."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.config import PROJECT_ROOT, get_settings, load_settings, reset_settings
+from bot.config import (
+    PROJECT_ROOT,
+    endpoints_file,
+    endpoints_section,
+    get_settings,
+    load_settings,
+    python_path,
+    read_endpoints,
+    reset_settings,
+)
 
 
 def test_defaults() -> None:
@@ -70,3 +81,22 @@ def test_zns_is_off_without_a_template_and_configured_with_one() -> None:
 def test_incomplete_zns_settings_are_refused(env: dict, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         load_settings(env)
+
+
+def test_the_endpoints_file_and_its_sections(tmp_path: Path) -> None:
+    assert load_settings({}).rasa_endpoints == PROJECT_ROOT / "endpoints.yml"
+    assert load_settings({"APP_ENV": "production"}).rasa_endpoints == PROJECT_ROOT / "endpoints.production.yml"
+    assert endpoints_file({"RASA_ENDPOINTS": "mine.yml"}, tmp_path) == tmp_path / "mine.yml"
+    assert endpoints_section(PROJECT_ROOT / "endpoints.production.yml", "models")["url"] == "${MODEL_SERVER_URL}"
+    assert endpoints_section(PROJECT_ROOT / "endpoints.yml", "models") == {}
+    assert endpoints_section(tmp_path / "missing.yml", "tracker_store") == {}
+    broken = tmp_path / "broken.yml"
+    broken.write_text("tracker_store: [", encoding="utf-8")
+    assert endpoints_section(broken, "tracker_store") == {}
+    with pytest.raises(yaml.YAMLError):
+        read_endpoints(broken)
+
+
+def test_processes_we_start_import_the_project_first() -> None:
+    assert python_path({}) == str(PROJECT_ROOT)
+    assert python_path({"PYTHONPATH": "/opt/lib"}) == f"{PROJECT_ROOT}{os.pathsep}/opt/lib"

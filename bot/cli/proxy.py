@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from bot import haproxy
+from bot.config import DEFAULT_ACTION_PORT, DEFAULT_CONSOLE_PORT, DEFAULT_RASA_PORT
 
 
 def register(commands: Any) -> None:
     p = commands.add_parser("haproxy-config", help="print HAProxy's configuration for replicas on several machines")
-    for server, port in (("rasa", 5005), ("action", 5055), ("web", 8080)):
+    for server, port in (("rasa", DEFAULT_RASA_PORT), ("action", DEFAULT_ACTION_PORT), ("web", DEFAULT_CONSOLE_PORT)):
         p.add_argument(f"--{server}", action="append", default=[], metavar="HOST:PORT", required=True,
                        help=f"a {server} server (repeat for each replica)")
         p.add_argument(f"--{server}-bind", default=f"127.0.0.1:{port}", metavar="HOST:PORT",

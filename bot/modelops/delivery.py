@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from bot.config import endpoints_section
 
 MODEL_PATH = "/internal/model"
 
@@ -30,7 +30,4 @@ def not_modified(if_none_match: str | None, sha256: str) -> bool:
 
 def pulls_models(endpoints_file: Path) -> bool:
     """Do the Rasa servers of this endpoints file pull their model from a model server?"""
-    try:
-        return bool((yaml.safe_load(endpoints_file.read_text(encoding="utf-8")) or {}).get("models"))
-    except (OSError, yaml.YAMLError):
-        return False
+    return bool(endpoints_section(endpoints_file, "models"))

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import os
 
-from bot.config import PROJECT_ROOT
+from bot.config import python_path
 
 
 def child_env(**extra: str) -> dict[str, str]:
     """This process's environment, with the project importable (`bot.nlu` components)."""
-    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, **extra}
+    return {**os.environ, "PYTHONPATH": python_path(os.environ), **extra}
 
 
 def lower_priority() -> None:

@@ -19,12 +19,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
 from sqlalchemy import column, select, table
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import PROJECT_ROOT, default_endpoints, tracker_database_url
+from bot.config import PROJECT_ROOT, TRACKER_SQLITE, endpoints_file, endpoints_section, tracker_database_url
 from bot.intake import mask_phones
 
 logger = logging.getLogger(__name__)
@@ -34,7 +33,6 @@ AFTER = timedelta(hours=1)
 MAX_LINES = 200
 CONNECT_TIMEOUT_S = 3
 READ_TIMEOUT_S = 5
-DEFAULT_TRACKER_SQLITE = "var/rasa_tracker.db"
 CITIZEN, BOT = "citizen", "bot"
 
 PHOTO_SENT = "[Đã gửi ảnh]"
@@ -63,7 +61,7 @@ def _substitute(value: Any, env: Mapping[str, str]) -> Any:
 
 
 def _sqlite_url(path_text: str, root: Path) -> str:
-    path = Path(path_text or DEFAULT_TRACKER_SQLITE).expanduser()
+    path = Path(path_text or TRACKER_SQLITE).expanduser()
     path = path if path.is_absolute() else root / path
     return f"sqlite:///{path}"
 
@@ -71,12 +69,7 @@ def _sqlite_url(path_text: str, root: Path) -> str:
 def tracker_url(env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> str | None:
     """The tracker store's database URL as Rasa would connect to it; None if it is not SQL."""
     env = os.environ if env is None else env
-    endpoints = Path(env.get("RASA_ENDPOINTS") or default_endpoints(env.get("APP_ENV", "").lower()))
-    endpoints = endpoints if endpoints.is_absolute() else root / endpoints
-    try:
-        store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
-    except (OSError, yaml.YAMLError):
-        store = {}
+    store = endpoints_section(endpoints_file(env, root), "tracker_store")
     if not store:  # no endpoints file: Rasa's SQLite default as `bot run` sets it
         return _sqlite_url(env.get("TRACKER_SQLITE_PATH", ""), root)
     store = {key: _substitute(value, env) for key, value in store.items()}

@@ -14,8 +14,6 @@ from bot.zalo.textsplit import split_text
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_BASE = "https://openapi.zalo.me"
-DEFAULT_OAUTH_BASE = "https://oauth.zaloapp.com"
 SEND_PATH = "/v3.0/oa/message/cs"
 TOKEN_PATH = "/v4/oa/access_token"
 MAX_TEXT_LENGTH = 2000

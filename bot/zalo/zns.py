@@ -33,11 +33,10 @@ from typing import Any, Mapping
 import aiohttp
 
 from bot.intake import mask_phone
-from bot.zalo.api import TokenProvider, ZaloAuthError, mask
+from bot.zalo.api import INVALID_TOKEN_ERRORS, TokenProvider, ZaloAuthError, mask
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ZNS_BASE = "https://business.openapi.zalo.me"
 TEMPLATE_PATH = "/message/template"
 
 UNKNOWN_ERROR = -100
@@ -51,7 +50,6 @@ ACCESS_TOKEN_INVALID = -124
 OUT_OF_QUOTA = -144  # the OA's daily ZNS quota is used up (the fake answers with it)
 RECIPIENT_ERRORS = frozenset({PHONE_INVALID, ZALO_ACCOUNT_NOT_EXISTED, ACCOUNT_CANNOT_RECEIVE})
 QUOTA_ERRORS = frozenset({OUT_OF_QUOTA})
-TOKEN_ERRORS = frozenset({ACCESS_TOKEN_INVALID, -216, -201})
 
 # What became of a request that did not succeed.
 RECIPIENT = "recipient"  # this phone number cannot get ZNS: never again for this message
@@ -113,7 +111,7 @@ class ZnsClient:
         token = await self._tokens.access_token()
         answer = await self._post(token, body)
         code = answer.get("error")
-        if code in TOKEN_ERRORS:  # refused before anything was sent: once more with a fresh token
+        if code in INVALID_TOKEN_ERRORS:  # refused before anything was sent: once more with a fresh token
             logger.warning("Zalo rejected access token %s for ZNS (error %s); refreshing", mask(token), code)
             try:
                 token = await self._tokens.refresh_after_rejection(token)
