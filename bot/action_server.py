@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 
 from actions import services
 from bot.config import Settings, get_settings, listens_beyond_loopback, production_problems
+from bot.logs import configure_logging
 from bot.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=None, help="port (default: ACTION_PORT, 5055)")
     args = parser.parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     if problems := production_problems(settings):
         for problem in problems:
             logger.error("Refusing to start in production: %s", problem)

@@ -223,6 +223,11 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
         raise ValueError(f"{name}: {error}") from None
 
 
+def log_level(env: Mapping[str, str]) -> str:
+    """LOG_LEVEL, upper case as `logging` and Rasa want it (INFO when unset)."""
+    return _str(env, "LOG_LEVEL", "INFO").upper()
+
+
 def python_path(env: Mapping[str, str]) -> str:
     """PYTHONPATH for a process we start: the project root (bot, actions), then `env`'s own."""
     return os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
@@ -264,7 +269,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         console_port=console_port,
         upload_dir=_path(env, "UPLOAD_DIR", VAR_DIR / "uploads"),
         public_base_url=public_base_url,
-        log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
+        log_level=log_level(env),
         rasa_public_url=_str(env, "RASA_PUBLIC_URL", f"http://localhost:{rasa_port}").rstrip("/"),
         cors_origins=_cors_origins(env, public_base_url),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import PROJECT_ROOT, Settings, get_settings, listens_beyond_loopback, production_problems
+from bot.logs import configure_logging
 from bot.modelops.delivery import MODEL_PATH, pulls_models
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--endpoints", type=Path, default=None, help="endpoints file (default: RASA_ENDPOINTS)")
     args = parser.parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     if problems := production_problems(settings):
         for problem in problems:
             logger.error("Refusing to start in production: %s", problem)
@@ -98,6 +99,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     # what endpoints.production.yml's model server section reads (the process's own environment)
     os.environ.setdefault("MODEL_SERVER_URL", f"http://127.0.0.1:{settings.console_port}{MODEL_PATH}")
     os.environ.setdefault("RASA_TOKEN", settings.rasa_token)
+    os.environ["LOG_LEVEL"] = settings.log_level  # Rasa reads it too, and fails on "debug"
     endpoints = args.endpoints or settings.rasa_endpoints
     model = args.model or _active_model(settings, endpoints)
     sys.argv = ["rasa", *rasa_arguments(settings, model, host, port, endpoints)]

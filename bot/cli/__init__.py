@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from typing import List, Optional
 
 from bot.cli import db, model, proxy, route, run, users, validate, zalo
+from bot.config import log_level
 from bot.evaluation import conversations, fallback_tuning, intents, run as evaluation
+from bot.logs import configure_logging
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -16,5 +18,5 @@ def main(argv: Optional[List[str]] = None) -> None:
     for module in (route, db, run, proxy, zalo, users, model, validate, evaluation, fallback_tuning, conversations, intents):
         module.register(commands)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    configure_logging(log_level(os.environ))
     sys.exit(args.handler(args) or 0)

@@ -8,6 +8,7 @@ from typing import AsyncIterator, Callable
 from aiohttp import web
 
 from bot.config import Settings, get_settings, listens_beyond_loopback, production_problems
+from bot.logs import configure_logging
 from bot.media.store import MAX_UPLOAD_BYTES, UploadStore
 from bot.staff.transcript import TranscriptReader
 from bot.storage.db import Database
@@ -64,7 +65,7 @@ def main() -> None:
 
     without_tensorflow()  # the address parser may run here (Open311), TensorFlow never does
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     if problems := production_problems(settings):
         for problem in problems:
             logger.error("Refusing to start in production: %s", problem)

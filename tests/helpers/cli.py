@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,8 +39,12 @@ def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str,
         stdin: str = "") -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    with pytest.raises(SystemExit) as exited:
-        main(["users", *argv])
+    root, level = logging.getLogger(), logging.getLogger().level
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(["users", *argv])
+    finally:  # the command line sets the root logger's level (LOG_LEVEL): not for the next tests
+        root.setLevel(level)
     captured = capsys.readouterr()
     return int(exited.value.code or 0), captured.out, captured.err
 
