@@ -18,7 +18,7 @@ from bot.codes import find_codes, normalize_code
 from bot.statuses import CATEGORY_LABELS
 from bot.storage.errors import DATABASE_ERRORS, ReportNotFound
 from bot.storage.feedback import (
-    HandledReport, NotHandled, NotYourReport, rate_report, recently_handled, reopen_report, reopenable,
+    REOPEN_WINDOW, HandledReport, NotHandled, NotYourReport, rate_report, recently_handled, reopen_report, reopenable,
 )
 from bot.storage.reports import find_report
 
@@ -77,12 +77,12 @@ class ActionReopenRequest(Action):
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return []
         if reports:
-            dispatcher.utter_message(text=msg.REOPEN_WHICH, buttons=reopen_buttons(reports))
+            dispatcher.utter_message(text=msg.REOPEN_WHICH.format(days=REOPEN_WINDOW.days), buttons=reopen_buttons(reports))
             return reason
         category = intake.category_from_text(text)
         if category:  # nothing was handled: the violation is a new report
             return changed_slots(tracker, opening_slots(tracker, text, category)) + [FollowupAction("report_form")]
-        dispatcher.utter_message(text=msg.REOPEN_NOTHING)
+        dispatcher.utter_message(text=msg.REOPEN_NOTHING.format(days=REOPEN_WINDOW.days))
         return []
 
     async def reopen(self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str,

@@ -1,5 +1,5 @@
 """Vietnamese texts shown to citizens from code paths outside Rasa's domain responses."""
-from bot.statuses import CATEGORY_LABELS, CONSTRUCTION, SIDEWALK
+from bot.statuses import CATEGORY_LABELS, CITIZEN_HANDLED, CONSTRUCTION, SIDEWALK
 from bot.text import fold
 
 SERVICE_UNAVAILABLE = (
@@ -227,11 +227,11 @@ RATING_BUTTONS = (("Hài lòng", "satisfied"), ("Chấp nhận", "acceptable"), 
 ASK_RATING = "Bạn đánh giá kết quả xử lý thế nào?"
 RATING_THANKS = "Cảm ơn bạn đã đánh giá kết quả xử lý phản ánh {code}. Ý kiến của bạn giúp phường làm tốt hơn."
 REOPENED = "Mình đã mở lại phản ánh {code} kèm ý kiến của bạn. {ward} sẽ xử lý lại và thông báo cho bạn."
-REOPEN_WHICH = "Bạn muốn mở lại phản ánh nào? Đây là các phản ánh của bạn đã được xử lý trong 30 ngày qua:"
-REOPEN_NOTHING = ("Mình không thấy phản ánh nào của bạn được xử lý trong 30 ngày qua. Nếu bạn có mã phản ánh "
+REOPEN_WHICH = "Bạn muốn mở lại phản ánh nào? Đây là các phản ánh của bạn đã được xử lý trong {days} ngày qua:"
+REOPEN_NOTHING = ("Mình không thấy phản ánh nào của bạn được xử lý trong {days} ngày qua. Nếu bạn có mã phản ánh "
                   "(dạng PA-XXXXXX), bạn nhắn kèm mã nhé; nếu vi phạm mới xảy ra, bạn kể sự việc và địa điểm để gửi phản ánh mới.")
-REOPEN_NOT_HANDLED = ("Phản ánh {code} chưa ở trạng thái \"Đã xử lý\" nên chưa cần mở lại: phường vẫn đang theo dõi. "
-                      "Bạn nhắn mã {code} để xem tình trạng mới nhất nhé.")
+REOPEN_NOT_HANDLED = ("Phản ánh {code} chưa ở trạng thái \"" + CITIZEN_HANDLED + "\" nên chưa cần mở lại: "
+                      "phường vẫn đang theo dõi. Bạn nhắn mã {code} để xem tình trạng mới nhất nhé.")
 ASK_REOPEN_REASON = {
     SIDEWALK: "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào (ví dụ: quán vẫn bày bàn ghế ra vỉa hè) "
               "để phường xử lý lại nhé:",
@@ -240,7 +240,8 @@ ASK_REOPEN_REASON = {
     "": "Mình rất tiếc. Bạn cho mình biết hiện trạng còn vi phạm thế nào để phường xử lý lại nhé:",
 }
 RATING_NOT_YOURS = "Mình không tìm thấy phản ánh {code} trong các phản ánh bạn đã gửi."
-RATING_NOT_HANDLED = "Phản ánh {code} hiện không ở trạng thái \"Đã xử lý\" nên chưa đánh giá được. Bạn nhắn mã {code} để xem tình trạng mới nhất nhé."
+RATING_NOT_HANDLED = ("Phản ánh {code} hiện không ở trạng thái \"" + CITIZEN_HANDLED + "\" nên chưa đánh giá được. "
+                      "Bạn nhắn mã {code} để xem tình trạng mới nhất nhé.")
 
 
 def rating_payload(code: str, rating: str) -> str:

@@ -106,6 +106,7 @@ async def test_reopen_without_a_code_asks_which_report_with_buttons(database: Da
     assert events == []
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads == ['/reopen_report{"report_code": "%s"}' % report.code] and other.code not in str(payloads)
+    assert "xử lý trong 30 ngày qua" in dispatcher.messages[0]["text"]  # bot.storage.feedback.REOPEN_WINDOW
     assert (await find_report(database, report.code)).status == statuses.HANDLED
 
 

@@ -149,6 +149,7 @@ async def test_likely_duplicates_and_marking_one(http: aiohttp.ClientSession, co
     assert detail["likely_duplicates"][0]["status_label"] == "Mới tiếp nhận"
     html = await (await http.get(f"/console/reports/{first.code}")).text()
     assert "Có thể trùng với" in html and html.count('data-testid="mark-duplicate"') == 3
+    assert "gửi cách nhau không quá 30 ngày" in html  # bot.staff.repeats.DUPLICATE_WINDOW
     assert f'href="/console/reports/{first.code}?original={others[0].code}#action-duplicate"' in html
 
     prefilled = await (await http.get(f"/console/reports/{first.code}?original={others[0].code.lower()}")).text()

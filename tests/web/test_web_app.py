@@ -47,7 +47,7 @@ async def test_chat_page_renders_with_rasa_url(client: TestClient) -> None:
     response = await client.get("/")
     assert response.status == 200
     html = await response.text()
-    assert f'data-rasa-url="{RASA_PUBLIC_URL}"' in html
+    assert f'data-rasa-url="{RASA_PUBLIC_URL}"' in html and 'data-max-photos="5"' in html
     assert "Phản ánh trật tự đô thị Hà Nội" in html
     assert html.count("Vi phạm trật tự xây dựng") == 2 and html.count("Lấn chiếm vỉa hè, lòng đường") == 2  # header, welcome
     assert "/static/vendor/socket.io.min.js" in html

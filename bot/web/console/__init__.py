@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 from bot import statuses
 from bot.address.parts import osm_link
 from bot.staff.localtime import format_date, format_datetime
+from bot.staff.repeats import DUPLICATE_WINDOW
 from bot.staff.transcript import TranscriptReader, tracker_url
 from bot.modelops.service import ModelOps
 from bot.review.inbox import InboxReader
@@ -50,6 +51,7 @@ def setup_console(app: web.Application, settings: Settings, database: Database, 
                        decimal=formats.decimal, code=formats.code, codes=formats.with_codes)
     env.globals["staff_label"] = statuses.staff_label
     env.globals["osm_link"] = osm_link
+    env.globals["duplicate_window_days"] = DUPLICATE_WINDOW.days
 
     async def close(_app: web.Application) -> None:
         await app[MODELOPS_KEY].close()  # a training in progress ends as interrupted

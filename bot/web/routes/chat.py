@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.identity import new_citizen, verified
 from bot.media.store import MAX_UPLOAD_BYTES
+from bot.messages_vi import MAX_PHOTOS
 from bot.statuses import CATEGORY_LABELS
 from bot.web.guard import BadInput
 from bot.web.keys import SETTINGS_KEY, TEMPLATES_KEY
@@ -26,6 +27,7 @@ async def chat_page(request: web.Request) -> web.Response:
         socket_path=RASA_SOCKET_PATH,
         max_upload_bytes=MAX_UPLOAD_BYTES,
         max_chars=settings.max_message_chars,
+        max_photos=MAX_PHOTOS,
         categories=CATEGORY_LABELS,
     )
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})

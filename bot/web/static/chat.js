@@ -28,6 +28,7 @@
     uploadUrl: root.dataset.uploadUrl,
     maxUploadBytes: Number(root.dataset.maxUploadBytes),
     maxChars: Number(root.dataset.maxChars),
+    maxPhotos: Number(root.dataset.maxPhotos),
   };
   const el = {
     messages: document.getElementById("messages"),
@@ -463,8 +464,6 @@
     return data.url;
   }
 
-  const MAX_PHOTOS_AT_ONCE = 5;
-
   async function uploadPhoto(file) {
     if (file.type && !file.type.startsWith("image/")) {
       addNotice(STRINGS.uploadNotImage);
@@ -492,8 +491,8 @@
 
   el.attachButton.addEventListener("click", () => el.attachInput.click());
   el.attachInput.addEventListener("change", async () => {
-    // Several photos at once (a report keeps up to 5): sent one after another, in order.
-    const files = Array.from(el.attachInput.files || []).slice(0, MAX_PHOTOS_AT_ONCE);
+    // Several photos at once (a report keeps up to maxPhotos): sent one after another, in order.
+    const files = Array.from(el.attachInput.files || []).slice(0, config.maxPhotos);
     el.attachInput.value = ""; // allow choosing the same file again
     for (const file of files) await uploadPhoto(file);
   });
