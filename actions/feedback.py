@@ -77,7 +77,8 @@ class ActionReopenRequest(Action):
             dispatcher.utter_message(text=msg.SERVICE_UNAVAILABLE)
             return []
         if reports:
-            dispatcher.utter_message(text=msg.REOPEN_WHICH.format(days=REOPEN_WINDOW.days), buttons=reopen_buttons(reports))
+            dispatcher.utter_message(text=msg.REOPEN_WHICH.format(days=REOPEN_WINDOW.days),
+                                     buttons=reopen_buttons(reports))
             return reason
         category = intake.category_from_text(text)
         if category:  # nothing was handled: the violation is a new report

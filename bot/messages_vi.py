@@ -25,7 +25,8 @@ MESSAGE_CUT = ("Tin nhắn của bạn dài hơn {limit} ký tự nên mình ch�
                "Nếu còn thông tin quan trọng, bạn gửi tiếp trong tin nhắn sau nhé.")
 NO_ANSWER = ("Mình đã nhận được tin nhắn của bạn. Bạn muốn phản ánh vi phạm nào, hay tra cứu phản ánh đã gửi? "
              "Bạn có thể kể sự việc và địa điểm, ví dụ: \"quán bày bàn ghế chiếm vỉa hè ở số 10 phố Huế\".")
-CATEGORY_BUTTONS = ((CATEGORY_LABELS[SIDEWALK], "/report_sidewalk"), (CATEGORY_LABELS[CONSTRUCTION], "/report_construction"))
+CATEGORY_BUTTONS = ((CATEGORY_LABELS[SIDEWALK], "/report_sidewalk"),
+                    (CATEGORY_LABELS[CONSTRUCTION], "/report_construction"))
 MAIN_MENU_BUTTONS = (*CATEGORY_BUTTONS, ("Tra cứu phản ánh", "/check_status"))
 
 # --- report intake -------------------------------------------------------------------

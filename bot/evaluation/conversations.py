@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from bot import statuses
 from bot.config import PROJECT_ROOT
+from bot.intake import INTENT_CATEGORY
 from bot.media.links import photo_url
 from bot.text import fold, normalize
 
@@ -32,6 +33,7 @@ GOALS = PROJECT_ROOT / "tests" / "fixtures" / "conversation_goals.jsonl"
 CODE = re.compile(r"ghi nhận với mã (PA-[2-9A-HJ-NP-Z]{6})")
 ANY_CODE = re.compile(r"PA-[2-9A-HJ-NP-Z]{6}")
 MAX_TURNS = 30
+CATEGORY_INTENT = {category: intent for intent, category in INTENT_CATEGORY.items()}
 STEP_CUES = (  # (step, words of the bot's question); the first that matches wins
     ("location_detail", "số nhà, tên ngõ, phố hoặc một điểm mốc"),
     ("description", "mô tả"),
@@ -164,12 +166,12 @@ async def _answer(citizen: Citizen, goal: Dict[str, Any], step: str, seen: Dict[
     expect = goal.get("expect") or {}
     count = seen.get(step, 0)
     if step == "fallback":
-        await confirm_fallback(citizen, {"sidewalk": "report_sidewalk", "construction": "report_construction"}.get(
-            expect.get("category") or "", "inform"), "inform", "ask_capabilities")
+        await confirm_fallback(citizen, CATEGORY_INTENT.get(expect.get("category") or "", "inform"), "inform",
+                               "ask_capabilities")
     elif step == "category":
         if count >= 2:
             return False
-        await citizen.say("/report_sidewalk" if expect.get("category") == "sidewalk" else "/report_construction")
+        await citizen.say(f"/{CATEGORY_INTENT.get(expect.get('category') or '', 'report_construction')}")
     elif step == "location":
         if count >= 2 or not answers.get("location"):
             return False
@@ -296,7 +298,8 @@ async def handled_report(citizen: Citizen) -> str:
     """A report of this citizen, already handled by its ward (for status and reopen goals)."""
     from bot.storage.reports import ReportDraft, change_status, submit_report
 
-    draft = ReportDraft(draft_key=uuid.uuid4().hex, category="sidewalk", description="Quán bày bàn ghế ra vỉa hè",
+    draft = ReportDraft(draft_key=uuid.uuid4().hex, category=statuses.SIDEWALK,
+                        description="Quán bày bàn ghế ra vỉa hè",
                         citizen_text="Quán bày bàn ghế ra vỉa hè", address_text="Số 12 phố Hàng Bông",
                         ward_code="00070", channel="rest", sender_id=citizen.sender)
     report = await submit_report(citizen.db, draft)
