@@ -1,7 +1,7 @@
 """Hanoi's wards before and after the 2025 reform, built from vietnamadminunits' data files.
 
-We read the package's JSON data directly and never call its online geocoder; importing this
-module also switches that geocoder off for any code that uses the package's parser.
+We read the package's JSON data directly and never call its parser or its online geocoder
+(the evaluation's baseline does, with the geocoder switched off: bot.evaluation.baselines).
 """
 from __future__ import annotations
 
@@ -22,22 +22,6 @@ HANOI = "thanhphohanoi"
 FUZZY_MIN_KEY_LENGTH = 6  # shorter names ("lang", "hang") are too close to everyday words
 _WARD_PREFIXES = ("phuong", "xa", "thitran")
 _BRACKETED = re.compile(r"\s*\([^)]*\)")
-
-
-def _disable_online_geocoder() -> None:
-    """vietnamadminunits geocodes split wards through ArcGIS: never let an address leave us."""
-    import vietnamadminunits.parser.utils as utils
-    from vietnamadminunits.converter import converter_2025
-
-    def offline(_address: str) -> None:
-        return None
-
-    utils.get_geo_location = offline
-    converter_2025.get_geo_location = offline
-    utils.geolocator = None
-
-
-_disable_online_geocoder()
 
 
 @dataclass(frozen=True)

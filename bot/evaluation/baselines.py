@@ -1,6 +1,7 @@
 """What we compare against: Rasa's default pipeline and vietnamadminunits' own parser."""
 from __future__ import annotations
 
+import functools
 import logging
 import subprocess
 import sys
@@ -33,6 +34,24 @@ def train_nlu(config: Path, name: str, nlu: Path = PROJECT_ROOT / "data" / "nlu"
     return out / f"{name}.tar.gz", time.monotonic() - started
 
 
+@functools.lru_cache(maxsize=1)
+def offline_parser() -> None:
+    """vietnamadminunits geocodes split wards through ArcGIS: its parser and converter get a
+    geocoder that answers nothing, so no address leaves the machine (the package has no switch
+    of its own; the names replaced are checked to exist first)."""
+    import vietnamadminunits.parser.utils as utils
+    from vietnamadminunits.converter import converter_2025
+
+    def offline(_address: str) -> None:
+        return None
+
+    for module in (utils, converter_2025):
+        if not hasattr(module, "get_geo_location"):
+            raise RuntimeError(f"{module.__name__} no longer has get_geo_location: check the offline switch")
+        module.get_geo_location = offline
+    utils.geolocator = None
+
+
 def parser_prediction(text: str) -> Prediction:
     """vietnamadminunits' free-text parser on the raw text, used as well as it allows.
 
@@ -40,7 +59,7 @@ def parser_prediction(text: str) -> Prediction:
     with the package's converter (its default ward for a split one: the geocoder is off); any
     other text is parsed in FROM_2025 mode. The parser never asks: it commits or finds nothing.
     """
-    import bot.gazetteer  # noqa: F401  (switches the package's online geocoder off)
+    offline_parser()
     from vietnamadminunits import convert_address, parse_address
 
     legacy = parse_address(text, mode="LEGACY")
