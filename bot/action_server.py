@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import sys
 from typing import Any, Optional
 
 from sanic import Sanic, response
@@ -24,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import services
+from bot.address import without_tensorflow
 from bot.config import Settings, get_settings, listens_beyond_loopback, production_problems
 from bot.logs import configure_logging
 from bot.storage.db import Database
@@ -71,13 +71,6 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> Sanic
         return response.json({"error": "internal error"}, status=500)
 
     return app
-
-
-def without_tensorflow() -> None:
-    """The address parser's spaCy would import TensorFlow (thinc looks for it), which this
-    process never uses: several hundred MiB and seconds at start. Make it unavailable here."""
-    if "tensorflow" not in sys.modules:
-        sys.modules["tensorflow"] = None  # type: ignore[assignment]
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -61,7 +61,7 @@ def _dispose(db: Database) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 def main() -> None:
-    from bot.action_server import without_tensorflow
+    from bot.address import without_tensorflow
 
     without_tensorflow()  # the address parser may run here (Open311), TensorFlow never does
     settings = get_settings()
