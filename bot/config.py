@@ -353,6 +353,12 @@ def endpoint_problems(path: Path) -> list[str]:
     return problems
 
 
+def pulls_models(endpoints_file: Path) -> bool:
+    """Do the Rasa servers of this endpoints file pull their model from a model server
+    (a `models:` section; bot.modelops.delivery serves it)?"""
+    return bool(endpoints_section(endpoints_file, "models"))
+
+
 def listens_beyond_loopback(hosts: Sequence[str]) -> list[str]:
     """The configured hosts that are not loopback addresses (said aloud at start)."""
     loopback = {"127.0.0.1", "::1", "localhost"}
@@ -368,8 +374,6 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _modelops_settings(env: Mapping[str, str], secrets: SecretSource) -> ModelOpsSettings:
-    from bot.modelops.delivery import pulls_models
-
     rasa_port = _int(env, "RASA_PORT", DEFAULT_RASA_PORT)
     urls = [u.strip().rstrip("/") for u in env.get("RASA_INTERNAL_URLS", "").split(",") if u.strip()]
     return ModelOpsSettings(

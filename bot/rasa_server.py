@@ -20,9 +20,10 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from bot.config import PROJECT_ROOT, Settings, get_settings, listens_beyond_loopback, production_problems
+from bot.config import (PROJECT_ROOT, Settings, get_settings, listens_beyond_loopback, production_problems,
+                        pulls_models)
 from bot.logs import configure_logging
-from bot.modelops.delivery import MODEL_PATH, pulls_models
+from bot.modelops.delivery import MODEL_PATH
 
 logger = logging.getLogger(__name__)
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"

@@ -9,10 +9,6 @@ Without `models:` (development), the web server pushes `PUT /model` to each serv
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from bot.config import endpoints_section
-
 MODEL_PATH = "/internal/model"
 
 
@@ -27,7 +23,3 @@ def not_modified(if_none_match: str | None, sha256: str) -> bool:
     tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_none_match.split(",")}
     return sha256 in tags
 
-
-def pulls_models(endpoints_file: Path) -> bool:
-    """Do the Rasa servers of this endpoints file pull their model from a model server?"""
-    return bool(endpoints_section(endpoints_file, "models"))
