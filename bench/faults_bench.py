@@ -44,9 +44,9 @@ import aiohttp
 import psycopg2
 
 from bench.rest_bench import BENCH_DIR, CODE_RE, OUR_SCRIPT, answered, machine
-from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
 from bot.messages_vi import DATABASE_UNAVAILABLE, MESSAGE_NOT_HANDLED, SERVICE_UNAVAILABLE, SUBMIT_NOT_SENT
+from bot.modelops.agent import newest_model
 from bot.secret_files import generate
 from bot.stack import VENV_BIN, answers, fresh_secrets, free_port, kill_group
 from tests.helpers.db import create_pg_database, drop_pg_database, pg_available

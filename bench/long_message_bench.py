@@ -20,7 +20,7 @@ from typing import Optional, Sequence
 
 import aiohttp
 
-from bot.cli.route import newest_model
+from bot.modelops.agent import newest_model
 from bot.stack import Stack, free_port
 from bot.storage.setup import prepare_database
 

@@ -31,8 +31,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.rest_bench import OUR_SCRIPT, percentile, run_load
-from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
+from bot.modelops.agent import newest_model
 from bot.modelops.rasa_api import RasaServer
 from bot.stack import Stack, free_port
 from bot.storage.setup import prepare_database

@@ -41,8 +41,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import aiohttp
 
-from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
+from bot.modelops.agent import newest_model
 from bot.stack import VENV_BIN, Stack, free_port, kill_group
 from bot.storage.setup import prepare_database
 

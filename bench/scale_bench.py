@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from bench.rest_bench import BENCH_DIR, OUR_SCRIPT, cpu_seconds, machine, parse_levels, run_load
-from bot.cli.route import newest_model
+from bot.modelops.agent import newest_model
 from bot.secret_files import generate
 from bot.stack import Replicas, Stack, free_port
 from bot.storage.setup import prepare_database

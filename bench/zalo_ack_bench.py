@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence
 import aiohttp
 
 from bench.rest_bench import BENCH_DIR, machine, percentile
-from bot.cli.route import newest_model
+from bot.modelops.agent import newest_model
 from bot.stack import Stack, free_port
 from bot.storage.setup import prepare_database
 from tests.helpers import zalo_webhook

@@ -51,7 +51,7 @@ def _active_model(settings: Settings, endpoints: Path) -> Path | None:
 
     if pulls_models(endpoints):
         return asyncio.run(_active_file(settings))
-    from bot.cli.run import startup_model
+    from bot.modelops.service import startup_model
 
     return asyncio.run(startup_model(settings))
 

@@ -12,7 +12,7 @@ from typing import AsyncIterator, Iterator
 import aiohttp
 import pytest
 
-from bot.cli.route import newest_model
+from bot.modelops.agent import newest_model
 from bot.stack import Replicas, Stack, free_port
 from bot.storage.db import Database
 from bot.storage.setup import prepare_database

@@ -6,9 +6,9 @@ import os
 import sys
 from typing import List, Optional
 
-from bot.cli import db, model, proxy, route, run, users, validate, zalo
+from bot.cli import conversations, db, model, proxy, route, run, users, validate, zalo
 from bot.config import log_level
-from bot.evaluation import conversations, fallback_tuning, intents, run as evaluation
+from bot.evaluation import fallback_tuning, intents, run as evaluation
 from bot.logs import configure_logging
 
 

@@ -9,16 +9,13 @@ import asyncio
 import os
 import signal
 import threading
-from pathlib import Path
 from typing import Any
 
-from bot.cli.route import newest_model
 from bot import haproxy
 from bot.config import Settings, endpoint_problems, get_settings, production_problems
-from bot.modelops.service import ModelOps
+from bot.modelops.service import startup_model
 from bot.stack import Replicas, Stack, resolved_secrets
 from bot.supervisor import Supervisor
-from bot.storage.db import Database
 from bot.storage.setup import prepare_database
 
 
@@ -44,17 +41,6 @@ def replica_problems(replicas: Replicas, settings: Settings) -> list[str]:
         problems += [f"several Rasa replicas share conversations and locks: {p} (RASA_ENDPOINTS="
                      "endpoints.production.yml)" for p in endpoint_problems(settings.rasa_endpoints)]
     return problems
-
-
-async def startup_model(settings: Settings) -> Path:
-    """The active model of the registry (the build model from `make model` until an admin
-    activates another one)."""
-    db = Database(settings.database_url)
-    try:
-        build = newest_model(settings.modelops.models_dir) if any(settings.modelops.models_dir.glob("*.tar.gz")) else None
-        return await ModelOps(db, settings.modelops).startup_model(build)
-    finally:
-        await db.dispose()
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
-from bot.cli.route import load_agent, top_intent
 from bot.config import PROJECT_ROOT
 from bot.evaluation.baselines import train_nlu
+from bot.modelops.agent import load_agent
+from bot.modelops.routing import top_intent
 from bot.text import canonical, has_diacritics
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"

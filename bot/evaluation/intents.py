@@ -46,7 +46,7 @@ def load_cases(path: Path = INTENT_CASES) -> List[Dict[str, str]]:
 
 
 def predict(model: Path, texts: Sequence[str]) -> List[str]:
-    from bot.cli.route import load_agent
+    from bot.modelops.agent import load_agent
 
     agent = load_agent(model)
 
@@ -56,7 +56,7 @@ def predict(model: Path, texts: Sequence[str]) -> List[str]:
 
 
 def _command(args: argparse.Namespace) -> int:
-    from bot.cli.route import newest_model
+    from bot.modelops.agent import newest_model
 
     cases = load_cases(Path(args.cases))
     texts = [c["text"] for c in cases]

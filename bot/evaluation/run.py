@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from bot.cli.route import load_agent, newest_model, route_texts
 from bot.config import PROJECT_ROOT
 from bot.evaluation import addresses, report
 from bot.evaluation.baselines import DEFAULT_PIPELINE_CONFIG, EVAL_DIR, parser_predictions, train_nlu
 from bot.evaluation.cases import Case, load_cases
 from bot.evaluation.scoring import Prediction, Scores, score
+from bot.modelops.agent import load_agent, newest_model
+from bot.modelops.routing import route_texts
 
 HELD_OUT = EVAL_DIR / "heldout.jsonl"
 RESULTS = PROJECT_ROOT / "var" / "eval" / "latest.json"

@@ -9,4 +9,6 @@
   "not worse" comparison.
 - `rasa_api`: swapping the model of running Rasa servers (`PUT /model`).
 - `service`: the steps put together, for the console and the CLI.
+- `agent`: the newest build in models/ and Rasa's Agent loaded in this process.
+- `routing`: what a model and the resolver make of a text (`bot route`, the evaluations).
 """

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from bot.config import VAR_DIR, ModelOpsSettings
+from bot.config import VAR_DIR, ModelOpsSettings, Settings
 from bot.modelops import registry, runs
+from bot.modelops.agent import newest_model
 from bot.modelops.checking import CheckFailed, Comparison, cases_digest, compare, evaluate
 from bot.modelops.progress import Progress
 from bot.modelops.rasa_api import RasaRefused, RasaServer, swap, wait_until_serving
@@ -286,3 +287,14 @@ class ModelOps:
         if current is None or current.id != build.id:
             await registry.record_activation(self.db, build.id, registry.BOOTSTRAP, None)
         return build.file
+
+
+async def startup_model(settings: Settings) -> Path:
+    """The active model of the registry (the build model from `make model` until an admin
+    activates another one): what `bot run` and a Rasa server on one machine start with."""
+    db = Database(settings.database_url)
+    try:
+        build = newest_model(settings.modelops.models_dir) if any(settings.modelops.models_dir.glob("*.tar.gz")) else None
+        return await ModelOps(db, settings.modelops).startup_model(build)
+    finally:
+        await db.dispose()

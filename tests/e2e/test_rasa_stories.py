@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
+from bot.modelops.agent import newest_model
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

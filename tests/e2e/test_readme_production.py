@@ -16,8 +16,8 @@ from typing import Iterator
 import psycopg2
 import pytest
 
-from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
+from bot.modelops.agent import newest_model
 from bot.stack import answers, free_port
 from tests.e2e.test_production import redis_available
 from tests.e2e.test_supervision import wait_for

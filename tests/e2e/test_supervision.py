@@ -15,8 +15,8 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from bot.cli.route import newest_model
 from bot.config import PROJECT_ROOT
+from bot.modelops.agent import newest_model
 from bot.stack import answers, free_port
 from tests.helpers.models import activate_variant
 from tests.helpers.processes import children_of, waited

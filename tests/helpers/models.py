@@ -6,8 +6,8 @@ import asyncio
 import gzip
 from pathlib import Path
 
-from bot.cli.route import newest_model
 from bot.modelops import registry
+from bot.modelops.agent import newest_model
 from bot.storage.db import Database
 
 
