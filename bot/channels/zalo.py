@@ -31,8 +31,8 @@ from bot import messages_vi as msg
 from bot.channels.inbound import CountsAnswers, pass_on
 from bot.config import Settings, get_settings
 from bot.media.store import UploadStore
-from bot.notifications.outbox import release_held
 from bot.storage.db import Database
+from bot.storage.outbox import release_held
 from bot.zalo.api import ZaloSendError
 from bot.zalo.events import BadEvent, ZaloEvent, parse_event
 from bot.zalo.inbound import bot_input, claim_unprocessed, mark_processed, prune, record_user, within_window

@@ -10,9 +10,9 @@ import asyncio
 import logging
 from typing import Mapping, Protocol
 
-from bot.notifications import outbox
-from bot.notifications.outbox import NotificationView
+from bot.storage import outbox
 from bot.storage.db import Database
+from bot.storage.outbox import NotificationView
 
 logger = logging.getLogger(__name__)
 

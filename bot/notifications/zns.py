@@ -27,13 +27,13 @@ from sqlalchemy.orm import joinedload
 
 from bot import statuses
 from bot.config import ZnsSettings
-from bot.notifications import outbox
-from bot.notifications.outbox import NotificationView
 from bot.notifications.worker import HoldDelivery
 from bot.publication import page_url
 from bot.staff.localtime import local_day_end, local_today
+from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.models import Report, ZnsDailyUsage, utcnow
+from bot.storage.outbox import NotificationView
 from bot.text import DATA_DIR
 from bot.zalo import zns
 from bot.zalo.zns import ZnsClient, ZnsError

@@ -1,3 +1,4 @@
 """Storage layer: `db` (engine, sessions, migrations), `models`, and one repository module per
-concern (`reports`, `wards`). Import the module you need; this package re-exports nothing, so
-other packages (e.g. `bot.notifications`) can build on `bot.storage.db` without import cycles."""
+table or concern (`reports`, `wards`, `outbox`, `uploads`…). It builds on the core modules only;
+the services (`bot.staff`, `bot.notifications`…) build on it. Import the module you need: this
+package re-exports nothing."""

@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from bot import messages_vi, statuses
 from bot.address.parts import AddressParts, place_key
-from bot.notifications.outbox import SILENT_CHANNELS, add_notification
 from bot.codes import generate_code, normalize_code
 from bot.sla import due_at_for
 from bot.storage.db import Database
@@ -33,6 +32,7 @@ from bot.storage.errors import (
     UnknownWard,
 )
 from bot.storage.models import Attachment, Report, StatusHistory, search_text_for, utcnow
+from bot.storage.outbox import SILENT_CHANNELS, add_notification
 from bot.storage.uploads import attach
 from bot.storage.wards import WardRow, get_ward, seed_wards
 

@@ -14,11 +14,11 @@ from typing import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from bot.notifications.worker import OutboxWorker
+from bot.notifications.zalo_delivery import ZaloDeliverer
 from bot.notifications.zns import ZnsFallback
 from bot.storage import uploads
 from bot.storage.models import utcnow
 from bot.web.keys import DATABASE_KEY, SETTINGS_KEY, UPLOAD_STORE_KEY
-from bot.zalo.delivery import ZaloDeliverer
 from bot.zalo.runtime import ZaloRuntime
 from bot.zalo.tokens import NoTokens
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot import statuses
-from bot.notifications import outbox
-from bot.notifications.outbox import NotificationView
 from bot.notifications.worker import HoldDelivery, OutboxWorker
+from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.models import Notification, utcnow
+from bot.storage.outbox import NotificationView
 from bot.storage.reports import change_status
 from tests.helpers.reports import stored_report
 

@@ -13,16 +13,16 @@ from sqlalchemy import select, update
 from bot import statuses
 from bot.config import ZnsSettings
 from bot.notifications import zns as fallback
-from bot.notifications.outbox import release_held
 from bot.notifications.worker import OutboxWorker
+from bot.notifications.zalo_delivery import ZaloDeliverer
 from bot.notifications.zns import ZnsFallback, used_on
 from bot.staff.localtime import local_today
 from bot.storage.db import Database
 from bot.storage.models import Notification, ZaloUser, utcnow
+from bot.storage.outbox import release_held
 from bot.storage.reports import change_status
 from bot.zalo import zns
 from bot.zalo.api import ZaloClient, ZaloOAuth
-from bot.zalo.delivery import ZaloDeliverer
 from bot.zalo.zns import ZnsClient
 from tests.helpers.fake_zalo import FakeZalo, MemoryTokens
 from tests.helpers.reports import stored_report
@@ -227,7 +227,7 @@ async def test_a_zns_sent_but_not_marked_in_the_outbox_is_not_sent_again(db: Dat
 
 async def test_zns_unreachable_through_every_retry_holds_the_news_instead_of_losing_it(
         db: Database, fake: FakeZalo, session, clock) -> None:
-    from bot.notifications.outbox import RETRY_DELAYS
+    from bot.storage.outbox import RETRY_DELAYS
 
     await handled(db, await zalo_citizen(db, "u-down"))
     worker = make_worker(db, fake, session, clock)

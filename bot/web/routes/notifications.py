@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.notifications.outbox import take_for_recipient
+from bot.storage.outbox import take_for_recipient
 from bot.web.keys import DATABASE_KEY
 from bot.web.routes.chat import proven_citizen
 

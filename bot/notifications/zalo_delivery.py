@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Optional, Protocol
 
-from bot.notifications.outbox import NotificationView
 from bot.notifications.worker import HoldDelivery
 from bot.storage.db import Database
+from bot.storage.outbox import NotificationView
 from bot.zalo.api import ZaloClient, ZaloSendError
 from bot.zalo.inbound import within_reply_window
 
