@@ -14,7 +14,7 @@ from bot.text import DATA_DIR, canonical, fold, normalize
 ANONYMOUS, SKIPPED = "anonymous", "skipped"
 MAX_TEXT = 4000  # what we store of one message; Open311 allows descriptions of 4000 chars
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
+PHONE_NUMBER = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +73,7 @@ class Contact:
 
 def parse_contact(text: str) -> Optional[Contact]:
     """A Vietnamese phone number (stored as 0xxxxxxxxx) or the wish to stay anonymous."""
-    match = _PHONE.search(text or "")
+    match = PHONE_NUMBER.search(text or "")
     if match:
         digits = re.sub(r"\D", "", match.group(0))
         return Contact("0" + digits[2:] if digits.startswith("84") else digits, False)
@@ -89,7 +89,7 @@ def mask_phone(phone: Optional[str]) -> str:
 
 def mask_phones(text: str) -> str:
     """Every Vietnamese phone number in `text` masked: "gọi 0912 345 678" → "gọi 091****678"."""
-    return _PHONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
+    return PHONE_NUMBER.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
 
 
 INTENT_CATEGORY = {"report_sidewalk": SIDEWALK, "report_construction": CONSTRUCTION}

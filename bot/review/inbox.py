@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
 from bot.review.labels import NLU_DIR, handled_keys, review_key
-from bot.staff.transcript import _EVENTS, READ_TIMEOUT_S, TranscriptLine, TranscriptReader, to_lines
+from bot.staff.transcript import EVENTS, READ_TIMEOUT_S, TranscriptLine, TranscriptReader, to_lines
 from bot.text import canonical
 
 logger = logging.getLogger(__name__)
@@ -203,11 +203,11 @@ class InboxReader(TranscriptReader):
         engine = self._get_engine()
         if engine is None:
             return []
-        statement = (select(_EVENTS.c.sender_id, _EVENTS.c.type_name, _EVENTS.c.timestamp, _EVENTS.c.data)
-                     .where(_EVENTS.c.type_name.in_(("user", "bot")))
-                     .order_by(_EVENTS.c.timestamp.desc(), _EVENTS.c.id.desc()).limit(MAX_ROWS))
+        statement = (select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+                     .where(EVENTS.c.type_name.in_(("user", "bot")))
+                     .order_by(EVENTS.c.timestamp.desc(), EVENTS.c.id.desc()).limit(MAX_ROWS))
         if since is not None:
-            statement = statement.where(_EVENTS.c.timestamp >= since.timestamp())
+            statement = statement.where(EVENTS.c.timestamp >= since.timestamp())
         try:
             rows = await asyncio.wait_for(self._fetch(engine, statement), READ_TIMEOUT_S)
         except Exception as error:  # noqa: BLE001 — a missing table, a server down...: the inbox still works

@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.intake import _PHONE
+from bot.intake import PHONE_NUMBER
 from bot.review.nlu_files import locked, read_examples, render, without_markup, write_atomically
 from bot.text import canonical
 
@@ -63,7 +63,7 @@ def mask_phones(text: str) -> str:
             else:
                 out.append(ch)
         return "".join(out)
-    return _PHONE.sub(mask, text)
+    return PHONE_NUMBER.sub(mask, text)
 
 
 def review_key(text: str) -> str:

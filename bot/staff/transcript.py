@@ -38,8 +38,9 @@ CITIZEN, BOT = "citizen", "bot"
 PHOTO_SENT = "[Đã gửi ảnh]"
 LOCATION_SENT = "[Đã chia sẻ vị trí]"
 
-_EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"),
-                column("data"))
+# Rasa's tracker store table of conversation events (read only; the NLU inbox reads it too)
+EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"),
+               column("data"))
 _ENV_VAR = re.compile(r"\$\{([^}]+)\}")
 
 
@@ -174,11 +175,11 @@ class TranscriptReader:
         engine = self._get_engine()
         if engine is None:
             return []
-        statement = (select(_EVENTS.c.type_name, _EVENTS.c.timestamp, _EVENTS.c.data)
-                     .where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name.in_(("user", "bot")),
-                            _EVENTS.c.timestamp >= (moment - BEFORE).timestamp(),
-                            _EVENTS.c.timestamp <= (moment + AFTER).timestamp())
-                     .order_by(_EVENTS.c.timestamp.desc(), _EVENTS.c.id.desc()).limit(MAX_LINES))
+        statement = (select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+                     .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")),
+                            EVENTS.c.timestamp >= (moment - BEFORE).timestamp(),
+                            EVENTS.c.timestamp <= (moment + AFTER).timestamp())
+                     .order_by(EVENTS.c.timestamp.desc(), EVENTS.c.id.desc()).limit(MAX_LINES))
         try:
             rows = await asyncio.wait_for(self._fetch(engine, statement), READ_TIMEOUT_S)
         except Exception as error:  # noqa: BLE001 — a missing table, a server down...: the page still works
