@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Nothing leaves the machine: no usage data to Rasa (rasa train and every Rasa we start).
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test lint validate model venv chromium haproxy postgres bench bench-scale bench-faults bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
+.PHONY: run test lint lint-imports validate model venv chromium haproxy postgres bench bench-scale bench-faults bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
@@ -19,10 +19,14 @@ run: $(STAMP) model
 test: $(STAMP) lint validate model chromium haproxy postgres
 	$(PY) -m pytest
 
-# ruff and mypy on the application code; their settings are in pyproject.toml.
-lint: $(STAMP)
+# ruff and mypy on the application code (settings in pyproject.toml), then the import contracts.
+lint: $(STAMP) lint-imports
 	$(VENV)/bin/ruff check bot actions
 	$(VENV)/bin/mypy
+
+# The layers (core → storage → services → adapters) and the other import contracts of .importlinter.
+lint-imports: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 # Domain, NLU data, stories and rules agree (`rasa data validate --fail-on-warnings`), and every
 # warning Rasa prints but never fails on is one bot/data/validation_expected.yml lists with its reason.
