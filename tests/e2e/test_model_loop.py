@@ -31,9 +31,7 @@ from tests.helpers.chat import Conversation
 from tests.helpers.console import login
 from tests.helpers.staff import PASSWORD
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # two real trainings: about 10 minutes
-
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]  # two real trainings: about 10 minutes
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "model_loop"
 MISUNDERSTOOD = "chào ad, vụ hôm trước giờ sao rồi"  # asks about a report; the small model hears a greeting
