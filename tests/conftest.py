@@ -1,7 +1,6 @@
 """Fixtures that start the real system: action server, Rasa server and web server."""
 from __future__ import annotations
 
-import asyncio
 import faulthandler
 import os
 import sys
@@ -15,17 +14,19 @@ import pytest
 from bot.modelops.agent import newest_model
 from bot.stack import Replicas, Stack, free_port
 from bot.storage.db import Database
-from bot.storage.setup import prepare_database
 from tests.helpers.fake_zalo import FakeZalo
 from tests.helpers.fake_zalo_process import FakeZaloProcess
-from tests.helpers.db import PG_SKIP_MESSAGE, migrated_database, pg_available, sqlite_file_url, throwaway_pg_database
+from tests.helpers.db import (GAZETTEER, PG_SKIP_MESSAGE, copy_template, create_empty_database, drop_pg_database,
+                              drop_templates, migrated_database, pg_available, random_pg_url, sqlite_file_url)
 
 
 EXIT_WATCHDOG_SECONDS = 60
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Watchdog for the end of the run: a thread left running (an engine never disposed, a
+    """The run's template databases are removed (tests/helpers/db.py).
+
+    Watchdog for the end of the run: a thread left running (an engine never disposed, a
     server never stopped) would keep the interpreter from exiting after the summary. If the
     process is still alive a minute later, print every thread's stack and exit with a failure."""
     def expire() -> None:
@@ -36,14 +37,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         faulthandler.dump_traceback(all_threads=True)
         os._exit(exitstatus or 3)
 
+    drop_templates()
     threading.Thread(target=expire, name="exit-watchdog", daemon=True).start()
 
 
-def start_stack(tmp: Path, database_url: str | None = None, prepare: bool = True,
+def start_stack(tmp: Path, database_url: str | None = None,
                 extra_env: dict[str, str] | None = None, replicas: Replicas = Replicas()) -> Stack:
-    url = database_url or f"sqlite:///{tmp / 'phananh.db'}"
-    if prepare:
-        asyncio.run(prepare_database(url))
+    """The system on free ports; its database is `database_url`, prepared by the caller, or else
+    a SQLite file under `tmp` holding every ward, as `bot run` prepares it."""
+    url = database_url or sqlite_file_url(tmp)
+    if database_url is None:
+        copy_template(url, GAZETTEER)
     env = {"TRACKER_SQLITE_PATH": str(tmp / "tracker.db"), "UPLOAD_DIR": str(tmp / "uploads"), **(extra_env or {})}
     stack = Stack(url, free_port(), free_port(), free_port(), newest_model(), log_dir=tmp / "log", extra_env=env,
                   replicas=replicas)
@@ -80,19 +84,31 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_zalo: FakeZaloProcess) 
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database URL: a temp SQLite file, or a throw-away PostgreSQL database."""
+def new_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database not made yet: a temp SQLite file, or a PostgreSQL database with a
+    random name, dropped after the test."""
     if request.param == "sqlite":
         yield sqlite_file_url(tmp_path)
         return
     if not pg_available():
         pytest.skip(PG_SKIP_MESSAGE)
-    with throwaway_pg_database() as url:
+    url = random_pg_url()
+    try:
         yield url
+    finally:
+        drop_pg_database(url)
 
 
 @pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    """A migrated database with the sample wards; every test using it runs on SQLite and PostgreSQL."""
-    async with migrated_database(db_url) as database:
+def db_url(new_db_url: str) -> str:
+    """An empty database (tests of the migrations themselves)."""
+    create_empty_database(new_db_url)
+    return new_db_url
+
+
+@pytest.fixture
+async def db(new_db_url: str) -> AsyncIterator[Database]:
+    """A migrated database with the sample wards (a copy of the run's template); every test
+    using it runs on SQLite and PostgreSQL."""
+    async with migrated_database(new_db_url) as database:
         yield database

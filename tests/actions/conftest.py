@@ -8,13 +8,13 @@ import pytest
 
 from actions import services
 from bot.storage.db import Database
-from bot.storage.setup import prepare_database
+from tests.helpers.db import GAZETTEER, copy_template
 
 
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
     url = f"sqlite:///{tmp_path / 'actions.db'}"
-    await prepare_database(url)
+    copy_template(url, GAZETTEER)
     db = Database(url)
     services.install(services.ActionServices(db))
     yield db

@@ -26,9 +26,9 @@ from bot.stack import Stack, free_port
 from bot.staff import users
 from bot.staff.access import ADMIN
 from bot.storage.db import Database
-from bot.storage.setup import prepare_database
 from tests.helpers.chat import Conversation
 from tests.helpers.console import login
+from tests.helpers.db import GAZETTEER, copy_template
 from tests.helpers.staff import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]  # two real trainings: about 10 minutes
@@ -87,7 +87,7 @@ class Loop:
 @pytest.fixture
 async def loop(tmp_path: Path) -> AsyncIterator[Loop]:
     url = f"sqlite:///{tmp_path / 'phananh.db'}"
-    await prepare_database(url)
+    copy_template(url, GAZETTEER)
     rasa_port = free_port()
     settings = small_project(tmp_path, rasa_port)
     db = Database(url)

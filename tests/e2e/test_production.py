@@ -15,7 +15,7 @@ from bot.stack import Stack
 from tests.conftest import start_stack
 from tests.e2e.test_closed_by_default import http
 from tests.helpers.chat import Conversation
-from tests.helpers.db import PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
+from tests.helpers.db import GAZETTEER, PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
@@ -33,7 +33,7 @@ def redis_available() -> bool:
 def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not pg_available() or not redis_available():
         pytest.skip(PG_SKIP_MESSAGE + " (or Redis not reachable at 127.0.0.1:6379)")
-    with throwaway_pg_database("phananh_prod") as url:
+    with throwaway_pg_database("phananh_prod", template=GAZETTEER) as url:
         running = start_stack(tmp_path_factory.mktemp("production"), database_url=url, extra_env={
             "APP_ENV": "production", "REST_CHANNEL_TOKEN": generate(), "CORS_ORIGINS": "https://phananh.example",
             "REDIS_URL": REDIS_TEST_URL, "SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "5"})

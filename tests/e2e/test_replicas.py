@@ -20,7 +20,7 @@ from tests.conftest import start_stack
 from tests.e2e.test_production import REDIS_TEST_URL, redis_available, rows
 from tests.e2e.test_supervision import wait_for
 from tests.helpers.chat import Conversation
-from tests.helpers.db import PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
+from tests.helpers.db import GAZETTEER, PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
 from tests.helpers.models import activate_variant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(1200)]
@@ -33,7 +33,7 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if haproxy.binary() is None:
         pytest.fail("HAProxy is not installed: `make test` installs Debian's haproxy (make haproxy)")
     tmp = tmp_path_factory.mktemp("replicas")
-    with throwaway_pg_database("phananh_replicas") as url:
+    with throwaway_pg_database("phananh_replicas", template=GAZETTEER) as url:
         running = start_stack(tmp, database_url=url, replicas=Replicas(rasa=2, action=2, web=2), extra_env={
             "APP_ENV": "production", "REST_CHANNEL_TOKEN": generate(), "REDIS_URL": REDIS_TEST_URL,
             "MODELS_DIR": str(tmp / "models"), "CORS_ORIGINS": "https://phananh.example"})

@@ -16,18 +16,13 @@ from bot.cli import main
 from bot.config import reset_settings
 from bot.staff import users
 from bot.storage.db import Database
-from tests.helpers.db import migrated_database, sqlite_file_url
+from tests.helpers.db import copy_template, sqlite_file_url
 
 
 @contextmanager
 def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = sqlite_file_url(tmp_path)
-
-    async def prepare() -> None:
-        async with migrated_database(url):
-            pass
-
-    asyncio.run(prepare())
+    copy_template(url)
     monkeypatch.setenv("DATABASE_URL", url)
     reset_settings()
     try:

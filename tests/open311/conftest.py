@@ -1,5 +1,5 @@
 """Open311 against the real web server on a free port, on a real database (a SQLite file, and
-a throw-away PostgreSQL database through the root `db_url` fixture) holding all 126 wards,
+a throw-away PostgreSQL database through the root `new_db_url` fixture) holding all 126 wards,
 with an integration account and its key, and one chat report with a phone number, handled with
 a result note."""
 from __future__ import annotations
@@ -20,8 +20,8 @@ from bot.staff.access import INTEGRATION
 from bot.staff.transcript import TranscriptReader
 from bot.storage.db import Database
 from bot.storage.reports import ReportView
-from bot.storage.setup import prepare_database
 from bot.web import create_app
+from tests.helpers.db import GAZETTEER, copy_template
 from tests.helpers.reports import stored_report
 from tests.helpers.staff import officer, use_cheap_hashing
 from tests.helpers.web import web_settings
@@ -73,7 +73,7 @@ async def _handled_chat_report(db: Database) -> ReportView:
 
 @asynccontextmanager
 async def open311_site(tmp: Path, url: str) -> AsyncIterator[Open311Site]:
-    await prepare_database(url)
+    copy_template(url, GAZETTEER)
     db = Database(url)
     try:
         await users.add_user(db, ORGANISATION, None, INTEGRATION, full_name="Cổng iHanoi")
@@ -97,9 +97,9 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest_asyncio.fixture
-async def site(tmp_path: Path, db_url: str) -> AsyncIterator[Open311Site]:
+async def site(tmp_path: Path, new_db_url: str) -> AsyncIterator[Open311Site]:
     """On SQLite and on PostgreSQL."""
-    async with open311_site(tmp_path, db_url) as running:
+    async with open311_site(tmp_path, new_db_url) as running:
         yield running
 
 
