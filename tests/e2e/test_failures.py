@@ -3,7 +3,6 @@ once it is back, what the citizen entered is still there and is stored once."""
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -14,31 +13,41 @@ from tests.conftest import start_stack
 from tests.helpers.chat import CODE_RE, Conversation
 
 pytestmark = pytest.mark.e2e
+ACTION_SERVER = "action server"
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    """A stack of its own: these tests stop and start its servers."""
-    running = start_stack(tmp_path)
+@pytest.fixture(scope="module")
+def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of this module's own, not the session's: these tests stop and start its servers."""
+    running = start_stack(tmp_path_factory.mktemp("failures"))
     yield running
     running.stop()
 
 
-def stored(stack: Stack, sql: str) -> list:
+@pytest.fixture
+def stack(own_stack: Stack) -> Iterator[Stack]:
+    """The module's stack; each test leaves it with its action server running again."""
+    yield own_stack
+    if any(s.process is None or s.process.poll() is not None for s in own_stack.services if s.name == ACTION_SERVER):
+        own_stack.restart_service(ACTION_SERVER)
+
+
+def stored(stack: Stack, chat: Conversation, columns: str) -> list:
+    """The reports of this conversation's citizen."""
     with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
-        return db.execute(sql).fetchall()
+        return db.execute(f"SELECT {columns} FROM reports WHERE sender_id = ?", (chat.sender,)).fetchall()
 
 
 def test_action_server_down(stack: Stack) -> None:
     chat = Conversation(stack.rasa_url)
     chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm")
     chat.say("/skip")
-    stack.stop_service("action server")
+    stack.stop_service(ACTION_SERVER)
     chat.say("0912345678")
     assert msg.SERVICE_UNAVAILABLE in chat.text, chat.last
     chat.say("/affirm")
     assert not CODE_RE.search(chat.text), chat.last
-    assert stored(stack, "SELECT count(*) FROM reports") == [(0,)]
+    assert stored(stack, chat, "count(*)") == [(0,)]
 
 
 def test_a_submit_that_fails_keeps_the_draft_and_a_retry_stores_it_once(stack: Stack) -> None:
@@ -47,11 +56,11 @@ def test_a_submit_that_fails_keeps_the_draft_and_a_retry_stores_it_once(stack: S
     chat.say("/skip")
     chat.say("0912345678")
     assert "Gửi phản ánh" in chat.buttons, chat.last
-    stack.stop_service("action server")
+    stack.stop_service(ACTION_SERVER)
     chat.click("Gửi phản ánh")
     assert not CODE_RE.search(chat.text) and "CHƯA được gửi" in chat.text, chat.last
     assert "Gửi phản ánh" in chat.buttons, chat.last  # the summary's buttons, again
-    stack.restart_service("action server")
+    stack.restart_service(ACTION_SERVER)
     chat.click("Gửi phản ánh")
     code = chat.code()
-    assert stored(stack, "SELECT code, phone FROM reports") == [(code, "0912345678")]
+    assert stored(stack, chat, "code, phone") == [(code, "0912345678")]
