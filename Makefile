@@ -11,13 +11,19 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Nothing leaves the machine: no usage data to Rasa (rasa train and every Rasa we start).
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test lint lint-imports validate model venv chromium haproxy postgres bench bench-scale bench-faults bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
+.PHONY: run test test-slow lint lint-imports validate model venv chromium haproxy postgres bench bench-scale bench-faults bench-console bench-zalo bench-swap bench-long eval eval-fallback cross-validate clean-models
 
 run: $(STAMP) model
 	$(PY) -m bot run
 
+# `make test`: the checks (lint, types, import contracts, `rasa data validate`), then every test
+# except those marked slow (minutes each: real trainings, deployments of their own; pytest.ini),
+# which `make test-slow` runs; CI runs both (.ci/run).
 test: $(STAMP) lint validate model chromium haproxy postgres
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not slow"
+
+test-slow: $(STAMP) model haproxy postgres
+	$(PY) -m pytest -m slow
 
 # ruff and mypy on the application code (settings in pyproject.toml), then the import contracts.
 lint: $(STAMP) lint-imports

@@ -17,7 +17,8 @@ from tests.e2e.test_closed_by_default import http
 from tests.helpers.chat import Conversation
 from tests.helpers.db import GAZETTEER, PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+# slow: a production deployment of its own (PostgreSQL, Redis), about 1.5 minutes
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
 
 

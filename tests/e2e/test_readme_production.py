@@ -24,7 +24,8 @@ from tests.e2e.test_supervision import wait_for
 from tests.helpers.processes import waited
 from tests.helpers.db import PG_SKIP_MESSAGE, pg_available
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(1500)]
+# slow: `make run` (a model check, then a whole deployment of its own), about 2.5 minutes
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(1500)]
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 

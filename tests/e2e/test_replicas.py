@@ -23,7 +23,8 @@ from tests.helpers.chat import Conversation
 from tests.helpers.db import GAZETTEER, PG_SKIP_MESSAGE, pg_available, throwaway_pg_database
 from tests.helpers.models import activate_variant
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(1200)]
+# slow: a deployment of its own with two of each server behind HAProxy, replicas killed and restarted: 4 minutes
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")

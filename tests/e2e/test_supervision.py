@@ -21,7 +21,8 @@ from bot.stack import answers, free_port
 from tests.helpers.models import activate_variant
 from tests.helpers.processes import children_of, waited
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+# slow: a `bot run` of its own per test (three whole deployments), about 4 minutes
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 SERVER_MODULES = ("bot.action_server", "bot.rasa_server", "bot.web")
 
 
