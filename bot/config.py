@@ -223,9 +223,15 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
         raise ValueError(f"{name}: {error}") from None
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def log_level(env: Mapping[str, str]) -> str:
     """LOG_LEVEL, upper case as `logging` and Rasa want it (INFO when unset)."""
-    return _str(env, "LOG_LEVEL", "INFO").upper()
+    level = _str(env, "LOG_LEVEL", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {env.get('LOG_LEVEL')!r}")
+    return level
 
 
 def python_path(env: Mapping[str, str]) -> str:

@@ -34,3 +34,11 @@ def test_the_command_line_logs_at_log_level(tmp_path: Path, monkeypatch: pytest.
         main(["users", "list"])
     assert exited.value.code in (0, None)
     assert logging.getLogger().level == logging.ERROR
+
+
+def test_an_unknown_level_is_a_clear_refusal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    with pytest.raises(SystemExit) as exited:
+        main(["users", "list"])
+    assert exited.value.code == 2
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'verbose'" in capsys.readouterr().err

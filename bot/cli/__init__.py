@@ -18,5 +18,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     for module in (route, db, run, proxy, zalo, users, model, validate, evaluation, fallback_tuning, conversations, intents):
         module.register(commands)
     args = parser.parse_args(argv)
-    configure_logging(log_level(os.environ))
+    try:
+        configure_logging(log_level(os.environ))
+    except ValueError as error:
+        parser.exit(2, f"{error}\n")
     sys.exit(args.handler(args) or 0)

@@ -61,9 +61,6 @@ def _dispose(db: Database) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 def main() -> None:
-    from bot.address import without_tensorflow
-
-    without_tensorflow()  # the address parser may run here (Open311), TensorFlow never does
     settings = get_settings()
     configure_logging(settings.log_level)
     if problems := production_problems(settings):

@@ -169,9 +169,12 @@ class _Templates:
     def database(self, kind: str) -> str:
         if kind not in self.databases:
             url = create_pg_database(f"phananh_template_{kind}")
-            name = str(make_url(url).database)
-            self.databases[kind] = name  # dropped at the end of the run even if filling it fails
-            _fill(url, kind)
+            try:
+                _fill(url, kind)
+            except BaseException:  # never a half-filled template for the next test: gone, and raised
+                drop_pg_database(url)
+                raise
+            self.databases[kind] = str(make_url(url).database)
         return self.databases[kind]
 
     def drop(self) -> None:
