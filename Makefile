@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# make test's pytest processes; the tests that share the running system stay on one (tests/conftest.py).
+TEST_WORKERS ?= 2
 # Python 3.10: `python3.10` if it really runs (a pyenv shim may not), else pyenv's 3.10.13.
 PY310 := $(shell for c in python3.10 "$$(pyenv prefix 3.10.13 2>/dev/null)/bin/python3.10"; do \
   "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
@@ -20,7 +22,7 @@ run: $(STAMP) model
 # except those marked slow (minutes each: real trainings, deployments of their own; pytest.ini),
 # which `make test-slow` runs; CI runs both (.ci/run).
 test: $(STAMP) lint validate model chromium haproxy postgres
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadgroup
 
 test-slow: $(STAMP) model haproxy postgres
 	$(PY) -m pytest -m slow
