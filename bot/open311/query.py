@@ -1,23 +1,25 @@
 """GET requests: its filters read into a `PublicQuery`, as the spec says.
 
 `service_request_id` (comma-separated codes) overrides every other filter. Otherwise
-`start_date`/`end_date` (W3C date-times; a date alone is a Hanoi calendar day, a time without
-a zone is Hanoi time) bound when the requests were received: by default the last 90 days; one
+`start_date`/`end_date` bound when the requests were received: by default the last 90 days; one
 bound alone means the 90 days after it or before it; both may not span more than 90 days.
+They are W3C-DTF / ISO 8601 (extended) dates: "2026", "2026-08", "2026-08-01" (the beginning of
+that year, month or day in Hanoi), "2026-08-01T09:00", with seconds and any number of fraction
+digits (".5", ".1234", nanoseconds: read to the microsecond), and a zone "Z", "+07:00", "+0700"
+or "+07"; a time without a zone is Hanoi time.
 `service_code` and `status` (`open`, `closed`) take comma-separated values. Newest first, at
 most 1,000.
 """
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Mapping
 
 from bot import statuses
 from bot.codes import normalize_code
 from bot.open311 import catalog
 from bot.open311.errors import bad_request
-from bot.staff.localtime import local_day_start
 from bot.storage.public_reports import MAX_REPORTS, PublicQuery
 from bot.sla import default_calendar
 
@@ -25,11 +27,14 @@ SPAN = timedelta(days=90)
 OPEN, CLOSED = "open", "closed"
 OPEN_STATUSES = tuple(s for s in statuses.STATUSES if s not in statuses.CLOSED_STATUSES)
 CLOSED_STATUSES = tuple(s for s in statuses.STATUSES if s in statuses.CLOSED_STATUSES)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_W3C = re.compile(
+    r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
+    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
+    r"(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?)?)?$", re.ASCII)
 _YEARS = (2000, 2100)
 
-BAD_DATE = ("{name} “{value}” không đúng định dạng W3C, ví dụ 2025-08-01T00:00:00+07:00, "
-            "2025-08-01T00:00:00Z hoặc 2025-08-01.")
+BAD_DATE = ("{name} “{value}” không đúng định dạng ngày giờ W3C (ISO 8601), ví dụ 2025-08-01T00:00:00+07:00, "
+            "2025-08-01T00:00:00.5Z, 2025-08-01 hoặc 2025-08.")
 DATE_ORDER = "start_date phải trước end_date."
 SPAN_TOO_LONG = "Khoảng thời gian từ start_date đến end_date không được quá 90 ngày (theo chuẩn Open311)."
 BAD_STATUS = "status “{value}” không hợp lệ: chỉ nhận open, closed (có thể cách nhau bằng dấu phẩy)."
@@ -42,19 +47,34 @@ def _items(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _zone(text: str | None) -> tzinfo:
+    """"Z", "+07:00", "+0700", "+07" (none: Hanoi)."""
+    if not text:
+        return default_calendar().tz
+    if text in ("Z", "z"):
+        return timezone.utc
+    digits = text[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return timezone(-offset if text[0] == "-" else offset)
+
+
+def _moment(match: re.Match[str]) -> datetime:
+    """The first moment of what the date names (a year, a month, a day, a minute, a second)."""
+    part = match.groupdict()
+    fraction = (part["fraction"] or "")[:6].ljust(6, "0")
+    return datetime(int(part["year"]), int(part["month"] or 1), int(part["day"] or 1), int(part["hour"] or 0),
+                    int(part["minute"] or 0), int(part["second"] or 0), int(fraction), tzinfo=_zone(part["zone"]))
+
+
 def parse_datetime(name: str, value: str) -> datetime:
-    """A W3C date-time (or date) as an aware UTC datetime; Hanoi time when no zone is given."""
+    """A W3C-DTF / ISO 8601 date or date-time as an aware UTC datetime, or Open311Error(400)."""
     text = value.strip()
+    match = _W3C.match(text)
     try:
-        if _DATE.match(text):
-            moment = local_day_start(date.fromisoformat(text))
-        else:
-            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=default_calendar().tz)
-    except (ValueError, IndexError, OverflowError):
-        raise bad_request(BAD_DATE.format(name=name, value=text[:60])) from None
-    if not _YEARS[0] <= moment.year <= _YEARS[1]:
+        moment = _moment(match) if match else None
+    except (ValueError, OverflowError):  # month 13, hour 25, an offset of a day or more
+        moment = None
+    if moment is None or not _YEARS[0] <= moment.year <= _YEARS[1]:
         raise bad_request(BAD_DATE.format(name=name, value=text[:60]))
     return moment.astimezone(timezone.utc)
 

@@ -8,6 +8,8 @@ import pytest
 from bot import statuses
 from bot.open311.errors import Open311Error
 from bot.open311.query import SPAN, parse_datetime, requests_query
+from tests.open311.conftest import Open311Site
+from tests.open311.test_errors import assert_spec_errors
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
 
@@ -29,9 +31,35 @@ def test_w3c_dates() -> None:
     assert parse_datetime("start_date", "2026-08-01T00:00:00") == hanoi_midnight  # no zone: Hanoi time
     assert parse_datetime("start_date", "2026-08-01T00:00:00+07:00") == hanoi_midnight
     assert parse_datetime("start_date", "2026-07-31T17:00:00Z") == hanoi_midnight
-    for bad in ("01/08/2026", "2026-13-01", "1999-01-01", "2026-08-01T25:00", ""):
+    for bad in ("01/08/2026", "2026-13-01", "1999-01-01", "2026-08-01T25:00", "", "2026-8-1", "2026-08-01T09:00+25:00",
+                "2026-08-01T09:00:00.Z", "hôm qua", "٢٠٢٦"):
         with pytest.raises(Open311Error):
             parse_datetime("start_date", bad)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-08-01T09:00:00.5Z", datetime(2026, 8, 1, 9, 0, 0, 500000, tzinfo=timezone.utc)),
+    ("2026-08-01T09:00:00.1234Z", datetime(2026, 8, 1, 9, 0, 0, 123400, tzinfo=timezone.utc)),
+    ("2026-08-01T16:00:00.123456789+07:00", datetime(2026, 8, 1, 9, 0, 0, 123456, tzinfo=timezone.utc)),
+    ("2026-08-01T16:00:00,25+07:00", datetime(2026, 8, 1, 9, 0, 0, 250000, tzinfo=timezone.utc)),
+    ("2026-08-01T16:00:00+0700", datetime(2026, 8, 1, 9, tzinfo=timezone.utc)),
+    ("2026-08-01T16:00+07", datetime(2026, 8, 1, 9, tzinfo=timezone.utc)),
+    ("2026-08-01T04:30:00-04:30", datetime(2026, 8, 1, 9, tzinfo=timezone.utc)),
+    ("2026-08-01t09:00z", datetime(2026, 8, 1, 9, tzinfo=timezone.utc)),
+    ("2026-08", datetime(2026, 7, 31, 17, tzinfo=timezone.utc)),  # the month's first Hanoi midnight
+    ("2026", datetime(2025, 12, 31, 17, tzinfo=timezone.utc)),  # the year's
+])
+def test_every_w3c_form_clients_send(text: str, expected: datetime) -> None:
+    assert parse_datetime("start_date", text) == expected
+
+
+async def test_w3c_forms_over_http(sqlite_site: Open311Site) -> None:
+    for start in ("2026-08-01T09:00:00.5Z", "2026-08", "2026"):
+        answer = await sqlite_site.get("/open311/v2/requests.json", start_date=start)
+        assert answer.status == 200, (start, await answer.text())
+    refused = await sqlite_site.get("/open311/v2/requests.xml", end_date="2026-08-01T09:00:00+7")
+    assert_spec_errors(refused.status, await refused.text(), refused.headers["Content-Type"], "xml", 400,
+                       "không đúng định dạng")
 
 
 def test_filters() -> None:
