@@ -209,7 +209,7 @@ async def create(request: web.Request) -> web.Response:
     report = await create_request(request.app[DATABASE_KEY], form, owner)
     logger.info("Open311 request %s created for ward %s by key #%s (%s)", report.code, report.ward_code,
                 owner.token_id, owner.account.username)
-    return _answer(created_document(report, request.app[SETTINGS_KEY].public_base_url), fmt, status=201)
+    return _answer(created_document(report, request.app[SETTINGS_KEY].public_base_url), fmt)
 
 
 # --- every answer under /open311/ -----------------------------------------------------------
