@@ -2,13 +2,15 @@
 
 The format is the suffix (`.json`, `.xml`; none means JSON). Reading (services, requests) is
 public, as the spec says, and limited per client address (TRUSTED_PROXIES as everywhere); a
-request carrying a valid `api_key` is counted under that key instead. Creating needs the key of
+request carrying a valid integration `api_key` is counted under that key instead, and any other
+`api_key` on a GET is ignored (never a 403). GET answers carry `Access-Control-Allow-Origin: *`
+(public data, no credentials), so a web page elsewhere may read them; POST has no CORS. Creating needs the key of
 an integration account (`python -m bot users token`), and is limited per key. The limits are in
 `bot/data/open311.yml`.
 
 Every error, ours or aiohttp's, is the spec's list of {code, description} in the request's
 format: 400 (what is wrong with the request, or a failure on our side, as the spec's "general
-service error"), 403 (key missing or wrong), 404 (no such service or request), 405, 429 (with
+service error"), 403 (a POST's key missing or wrong), 404 (no such service or request), 405, 429 (with
 Retry-After). Never a 500: anything unexpected is logged with its detail and answered 400.
 """
 from __future__ import annotations
@@ -43,6 +45,9 @@ logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 PREFIX = "/open311/"
+READING_METHODS = ("GET", "HEAD")
+# Reading is public and carries no credentials: any web page may read it (CORS); filing may not.
+READING_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
 V2 = "/open311/v2"
 MAX_FORM_BYTES = 64 * 1024
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -107,21 +112,28 @@ def _address_limits(request: web.Request) -> list[Limit]:
     return [lim.read_per_ip.limit(f"open311:read:ip:{ip}"), lim.read_per_ip_day.limit(f"open311:read:ip:{ip}:day")]
 
 
+async def _integration_key(request: web.Request, key: str) -> users.KeyOwner | None:
+    """The owner of a valid integration key, or None."""
+    owner = await users.resolve_key(request.app[DATABASE_KEY], key) if key else None
+    return owner if owner is not None and owner.account.role == INTEGRATION else None
+
+
 async def _key_owner(request: web.Request, key: str) -> users.KeyOwner:
     """The integration key's owner; a missing or wrong key still counts under the address."""
-    owner = await users.resolve_key(request.app[DATABASE_KEY], key) if key else None
-    if owner is None or owner.account.role != INTEGRATION:
+    owner = await _integration_key(request, key)
+    if owner is None:
         await _reserve(request, _address_limits(request))
         raise Open311Error(403, BAD_KEY if key else MISSING_KEY)
     return owner
 
 
 async def _count_reading(request: web.Request) -> None:
-    key = request.query.get("api_key", "").strip()
-    if not key:
+    """Reading needs no key: a valid integration key is counted under its own limit, anything
+    else (no key, an unknown or revoked one, a staff token) under the client address's."""
+    owner = await _integration_key(request, request.query.get("api_key", "").strip())
+    if owner is None:
         await _reserve(request, _address_limits(request))
         return
-    owner = await _key_owner(request, key)
     await _reserve(request, [catalog.limits().read_per_key.limit(f"open311:read:key:{owner.token_id}")])
 
 
@@ -222,6 +234,13 @@ def _error(status: int, description: str, fmt: str, headers: dict[str, str] | No
 async def open311_answers(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith(PREFIX):
         return await handler(request)
+    response = await _answer_or_error(request, handler)
+    if request.method in READING_METHODS:
+        response.headers.update(READING_CORS)
+    return response
+
+
+async def _answer_or_error(request: web.Request, handler: Handler) -> web.StreamResponse:
     fmt = _format_of(request.path)
     try:
         return await handler(request)
