@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot.open311 import catalog
 from bot.open311.catalog import Limits, Window
 from bot.staff import users
-from bot.storage.models import Report
+from bot.storage.models import Attachment, Report
 from bot.text import has_diacritics
 from tests.helpers.staff import officer
 from tests.open311.conftest import Open311Site
@@ -150,12 +150,42 @@ async def test_other_bodies(sqlite_site: Open311Site) -> None:
         huge = await http.post(f"{sqlite_site.api}/requests.xml",
                                data={"api_key": sqlite_site.key, "description": "x" * 70_000})
         assert_spec_errors(huge.status, await huge.text(), huge.headers["Content-Type"], "xml", 400, "quá lớn")
-        files = aiohttp.FormData()
-        files.add_field("api_key", sqlite_site.key)
-        files.add_field("media", b"\xff\xd8\xff", filename="a.jpg", content_type="image/jpeg")
-        upload = await http.post(f"{sqlite_site.api}/requests.json", data=files)
-        assert_spec_errors(upload.status, await upload.text(), upload.headers["Content-Type"], "json", 400,
-                           "media_url")
+        long_text = multipart(sqlite_site.key, description="x" * 70_000)
+        too_long = await http.post(f"{sqlite_site.api}/requests.json", data=long_text)
+        assert_spec_errors(too_long.status, await too_long.text(), too_long.headers["Content-Type"], "json", 400,
+                           "văn bản tối đa 64 KB")
+        over_the_body_limit = multipart(sqlite_site.key, photo=b"x" * (12 * 1024 * 1024), service_code="sidewalk",
+                                        address_id="00070")
+        refused = await http.post(f"{sqlite_site.api}/requests.json", data=over_the_body_limit)
+        assert_spec_errors(refused.status, await refused.text(), refused.headers["Content-Type"], "json", 400,
+                           "cả biểu mẫu tối đa 11 MB")
+
+
+def multipart(key: str, *, photo: bytes = b"", **fields: str) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("api_key", key)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    if photo:
+        form.add_field("media", photo, filename="vi-pham.jpg", content_type="image/jpeg")
+    return form
+
+
+async def test_multipart_with_a_file_part(sqlite_site: Open311Site) -> None:
+    """A client that attaches the photo itself: the file part is dropped (the spec's way is
+    `media_url`), the text fields make the report."""
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 1200  # about 300 KB, beyond the text limit
+    form = multipart(sqlite_site.key, photo=photo, service_code="sidewalk", address_id="00070",
+                     description="Bày hàng kín vỉa hè", media_url="https://hinh.example/vi-pham.jpg")
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{sqlite_site.api}/requests.xml", data=form) as answer:
+            assert answer.status == 200, await answer.text()
+    async with sqlite_site.db.session() as session:
+        report = (await session.execute(select(Report).where(Report.channel == "open311"))).scalar_one()
+        attached = (await session.execute(select(func.count(Attachment.id)))).scalar_one()
+    assert (report.ward_code, report.citizen_text) == ("00070", "Bày hàng kín vỉa hè")
+    assert "https://hinh.example/vi-pham.jpg" in report.description and attached == 0
+    assert list(sqlite_site.tmp.rglob("*.jpg")) == []  # nothing of the file kept
 
 
 def tight(**counts: int) -> Limits:

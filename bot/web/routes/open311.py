@@ -50,7 +50,8 @@ READING_METHODS = ("GET", "HEAD")
 READING_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
 V2 = "/open311/v2"
 MAX_FORM_BYTES = 64 * 1024
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MULTIPART = "multipart/form-data"
+FORM_TYPES = ("application/x-www-form-urlencoded", MULTIPART)
 
 MISSING_KEY = "Thiếu api_key: tạo phản ánh qua Open311 cần khóa API do quản trị hệ thống cấp cho đơn vị tích hợp."
 BAD_KEY = "api_key không hợp lệ, đã bị thu hồi hoặc không phải khóa tích hợp Open311."
@@ -62,8 +63,8 @@ NOT_FOUND = "Không có tài nguyên Open311 này. Các đường dẫn: /open31
 NOT_ALLOWED = "Phương thức {method} không dùng được ở đường dẫn này."
 NOT_A_FORM = ("POST requests cần nội dung dạng biểu mẫu (Content-Type: application/x-www-form-urlencoded; "
               "charset=utf-8).")
-FORM_TOO_LARGE = f"Nội dung gửi lên quá lớn (tối đa {MAX_FORM_BYTES // 1024} KB; ảnh gửi bằng đường dẫn media_url)."
-NOT_TEXT = "Chỉ nhận các trường văn bản; ảnh gửi bằng đường dẫn media_url."
+FORM_TOO_LARGE = (f"Nội dung gửi lên quá lớn: các trường văn bản tối đa {MAX_FORM_BYTES // 1024} KB, cả biểu mẫu "
+                  "tối đa {mb} MB. Tệp đính kèm không được lưu: ảnh gửi bằng đường dẫn media_url.")
 GENERAL_ERROR = ("Hệ thống chưa xử lý được yêu cầu do sự cố tạm thời. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, "
                  "báo cho quản trị hệ thống.")
 
@@ -192,21 +193,35 @@ async def one_request(request: web.Request) -> web.Response:
 
 # --- creating -------------------------------------------------------------------------------
 
+def _text_bytes(fields: dict[str, list[str]]) -> int:
+    return sum(len(name.encode()) + sum(len(v.encode("utf-8", "surrogatepass")) for v in values)
+               for name, values in fields.items())
+
+
 async def _form(request: web.Request) -> dict[str, list[str]]:
-    """The POST's fields (the query string's too, for names the body does not carry)."""
+    """The POST's text fields (the query string's too, for names the body does not carry).
+    A multipart body's file parts are read (aiohttp's body limit bounds them) and dropped: the
+    spec sends a photo as `media_url`, and the text fields are the request."""
     if request.body_exists and request.content_type not in FORM_TYPES:
         raise bad_request(NOT_A_FORM)
-    if (request.content_length or 0) > MAX_FORM_BYTES:
-        raise bad_request(FORM_TOO_LARGE)
+    if request.content_type != MULTIPART and (request.content_length or 0) > MAX_FORM_BYTES:
+        raise _too_large(request)
     posted: MultiMapping[Any] = await form_fields(request)
     fields: dict[str, list[str]] = {}
     for name, value in posted.items():
-        if not isinstance(value, str):
-            raise bad_request(NOT_TEXT)
-        fields.setdefault(name, []).append(value)
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+        elif isinstance(value, web.FileField):
+            value.file.close()  # its temporary file, gone at once
+    if _text_bytes(fields) > MAX_FORM_BYTES:
+        raise _too_large(request)
     for name in set(request.query.keys()) - set(fields):
         fields[name] = list(request.query.getall(name))
     return fields
+
+
+def _too_large(request: web.Request) -> Open311Error:
+    return bad_request(FORM_TOO_LARGE.format(mb=request.client_max_size // (1024 * 1024)))
 
 
 @routes.post(V2 + "/requests.{fmt}")
@@ -256,7 +271,7 @@ async def _answer_or_error(request: web.Request, handler: Handler) -> web.Stream
         if http.status == 405:
             return _error(405, NOT_ALLOWED.format(method=request.method), fmt, {"Allow": http.headers.get("Allow", "")})
         logger.warning("Open311 %s %s answered %s: %s", request.method, request.path, http.status, http.reason)
-        return _error(400, FORM_TOO_LARGE if http.status == 413 else GENERAL_ERROR, fmt)
+        return _error(400, _too_large(request).description if http.status == 413 else GENERAL_ERROR, fmt)
     except DATABASE_ERRORS as error:
         logger.error("Open311 %s %s: database unavailable: %r", request.method, request.path, error)
         return _error(400, GENERAL_ERROR, fmt)
