@@ -4,6 +4,7 @@ own words), with times in ISO 8601 at Hanoi's offset (+07:00)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 
 from bot import messages_vi
 from bot.open311 import catalog
@@ -67,12 +68,12 @@ def requests_document(reports: list[PublicReport], base_url: str) -> Document:
     return Document("service_requests", [request_item(r, base_url) for r in reports])
 
 
-def created_document(report: ReportView, base_url: str) -> Document:
+def created_document(report: ReportView, base_url: str, notices: Sequence[str] = ()) -> Document:
     """POST requests: the new request's code (a realtime service: no token), and what to expect;
-    a ward known only from a point in a split old ward is said to be approximate."""
-    text = notice(report.code, report.ward_name, report.due_at, base_url)
-    if report.ward_uncertain:
-        text = f"{text} {messages_vi.OPEN311_WARD_UNCERTAIN}"
+    a ward known only from a point in a split old ward is said to be approximate, and what was
+    sent but not kept (`notices`) is said after it. Only the caller reads this answer."""
+    uncertain = [messages_vi.OPEN311_WARD_UNCERTAIN] if report.ward_uncertain else []
+    text = " ".join([notice(report.code, report.ward_name, report.due_at, base_url), *uncertain, *notices])
     return Document("service_requests", [{"service_request_id": report.code, "service_notice": text,
                                           "account_id": None}])
 

@@ -12,7 +12,8 @@ refused with a description of what is missing (never a guessed ward).
   decides; when it leaves several wards, the point settles it if its ward is one of them.
 - `address_id`: the 5-digit GSO code of a new ward (what GET requests answers as `address_id`),
   for systems that know the ward; an `address_string` then only adds the place inside it, and
-  must not name another ward.
+  must not name another ward. A point whose ward is another one is not kept (the code decides:
+  a point is only placed by the nearest old ward's centroid, which can miss near a boundary).
 """
 from __future__ import annotations
 
@@ -120,6 +121,11 @@ def _place(res: Resolution, ward_code: str, point: tuple[float, float] | None,
                  candidates if len(candidates) > 1 else ())
 
 
+def _wards_at(at_point: Resolution) -> list[str]:
+    """The wards a point may be in: one, or the new wards of a split old ward."""
+    return [c.ward_code for c in at_point.candidates] if at_point.status == AMBIGUOUS else [at_point.ward_code or ""]
+
+
 def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None) -> Place:
     g = get_gazetteer()
     code = address_id.strip()
@@ -134,15 +140,14 @@ def _by_address_id(address_id: str, text: str, point: tuple[float, float] | None
     if res.status == AMBIGUOUS and res.candidates and code not in {c.ward_code for c in res.candidates}:
         raise bad_request(ANOTHER_WARD.format(text=_quoted(text), named=_names(res), code=code,
                                               ward=g.ward_name(code)))
-    if point is not None:
-        _point_ward(point)  # refused outside Hanoi; otherwise the ward named by its code stands
+    if point is not None and code not in _wards_at(_point_ward(point)):  # refused outside Hanoi
+        point = None  # elsewhere: the ward named by its code stands, the point is not kept
     return _place(res, code, point)
 
 
 def _with_point(res: Resolution, text: str, point: tuple[float, float]) -> Place:
     """An address that is not enough alone (several wards, or none named), and a point."""
-    at_point = _point_ward(point)
-    near = [c.ward_code for c in at_point.candidates] if at_point.status == AMBIGUOUS else [at_point.ward_code or ""]
+    near = _wards_at(_point_ward(point))
     named = {c.ward_code for c in res.candidates}
     both = [code for code in near if not named or code in named]
     if not both:

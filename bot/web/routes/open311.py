@@ -233,10 +233,10 @@ async def create(request: web.Request) -> web.Response:
     lim = catalog.limits()
     await _reserve(request, [lim.create_per_key.limit(f"open311:create:key:{owner.token_id}"),
                              lim.create_per_key_day.limit(f"open311:create:key:{owner.token_id}:day")])
-    report = await create_request(request.app[DATABASE_KEY], form, owner)
-    logger.info("Open311 request %s created for ward %s by key #%s (%s)", report.code, report.ward_code,
-                owner.token_id, owner.account.username)
-    return _answer(created_document(report, request.app[SETTINGS_KEY].public_base_url), fmt)
+    created = await create_request(request.app[DATABASE_KEY], form, owner)
+    logger.info("Open311 request %s created for ward %s by key #%s (%s)", created.report.code,
+                created.report.ward_code, owner.token_id, owner.account.username)
+    return _answer(created_document(created.report, request.app[SETTINGS_KEY].public_base_url, created.notices), fmt)
 
 
 # --- every answer under /open311/ -----------------------------------------------------------
