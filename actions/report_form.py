@@ -6,7 +6,7 @@ what they say, and the form asks the interrupted question again.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -176,7 +176,7 @@ class ValidateReportForm(FormValidationAction):
         if code:  # a button: the address typed before the choice stays
             return {**location_slots(resolution_for_code(str(code)[:10]), before), "location_unknown": None}
         if point is not None:
-            return {**location_slots(resolve_point(*point), before), "latitude": point[0], "longitude": point[1]}
+            return self.shared_location(point, before)
         if intake.is_payload(str(value or "")):
             return {"location": None}
         text = str(value or "") or latest_text(tracker)
@@ -195,6 +195,15 @@ class ValidateReportForm(FormValidationAction):
         if res.status != NONE and turns.describes_violation(text):  # "quán bày bàn ghế ở phường X"
             slots.update(with_detail(tracker, text))
         return slots
+
+    @staticmethod
+    def shared_location(point: Tuple[float, float], before: Optional[Dict[str, Any]]) -> Dict[Text, Any]:
+        """A pin: its ward, to confirm; one outside Hanoi is answered so and not kept (an address
+        typed next must not carry a neighbouring province's coordinates into the report)."""
+        res = resolve_point(*point)
+        inside = res.status != OUTSIDE
+        return {**location_slots(res, before), "latitude": point[0] if inside else None,
+                "longitude": point[1] if inside else None}
 
     def unknown_ward(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         """"Em không biết phường mới là phường nào": first ask for a street, a landmark or a pin;

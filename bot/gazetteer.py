@@ -19,6 +19,11 @@ from bot.fuzzy import OneEditIndex
 from bot.text import DATA_DIR, fold, iter_words, normalize
 
 HANOI = "thanhphohanoi"
+MAX_WARD_DISTANCE_KM = 8.0  # a point farther than this from every old Hanoi ward's centroid is not in Hanoi
+# Other provinces' wards loaded: those within this many degrees of Hanoi's old wards' extent,
+# wider than 2 × MAX_WARD_DISTANCE_KM (0.2° of longitude is 20.7 km at 21.4° N), so that every
+# ward that can be nearer to a point than the point's nearest Hanoi ward is among them.
+NEIGHBOURHOOD_MARGIN_DEG = 0.2
 FUZZY_MIN_KEY_LENGTH = 6  # shorter names ("lang", "hang") are too close to everyday words
 _WARD_PREFIXES = ("phuong", "xa", "thitran")
 _BRACKETED = re.compile(r"\s*\([^)]*\)")
@@ -77,6 +82,8 @@ class Gazetteer:
     phrases: Dict[str, List[PlaceRef]] = field(default_factory=dict)  # key: folded, no spaces
     # Wards and districts of other provinces, only read after "phường"/"quận"...: "phường Bến Nghé"
     outside_units: Dict[str, List[PlaceRef]] = field(default_factory=dict)
+    # Centroids of the other provinces' pre-2025 wards around Hanoi (`_load_neighbours`)
+    neighbours: Tuple[Tuple[float, float], ...] = ()
     max_phrase_words: int = 6
     _near: Optional[OneEditIndex] = field(default=None, repr=False)
 
@@ -112,6 +119,13 @@ class Gazetteer:
     def nearest_old_wards(self, lat: float, lon: float, limit: int = 5) -> List[Tuple[float, OldWard]]:
         ranked = sorted(((distance_km(lat, lon, w.lat, w.lon), w) for w in self.old_wards.values()), key=lambda p: p[0])
         return ranked[:limit]
+
+    def in_hanoi(self, lat: float, lon: float) -> bool:
+        """Is the point nearer to an old Hanoi ward's centroid (within MAX_WARD_DISTANCE_KM) than
+        to any neighbouring province's old ward? A Voronoi approximation of the border: no
+        boundary polygon is at hand, and no point may leave the machine for a geocoder."""
+        km = min(distance_km(lat, lon, w.lat, w.lon) for w in self.old_wards.values())
+        return km <= MAX_WARD_DISTANCE_KM and not any(distance_km(lat, lon, a, b) < km for a, b in self.neighbours)
 
 
 def key_of(words: Iterable[str]) -> str:
@@ -176,6 +190,22 @@ def _load_old(code_by_key: Dict[str, str]) -> Tuple[Dict[str, District], Dict[st
                 w["wardLat"], w["wardLon"], new_codes, aliases,
             )
     return districts, old_wards
+
+
+def _load_neighbours(old_wards: Dict[str, OldWard]) -> Tuple[Tuple[float, float], ...]:
+    """Centroids of the other provinces' pre-2025 wards within NEIGHBOURHOOD_MARGIN_DEG of Hanoi's
+    old wards. One placed exactly on a Hanoi ward's centroid is left out: the geocoder that
+    made the package's data matched the Hanoi namesake (Quảng Lãng of Ân Thi, Hưng Yên, has
+    the coordinates of Quang Lãng of Phú Xuyên)."""
+    hanoi = {(w.lat, w.lon) for w in old_wards.values()}
+    lats, lons = [lat for lat, _ in hanoi], [lon for _, lon in hanoi]
+    lat_min, lat_max = min(lats) - NEIGHBOURHOOD_MARGIN_DEG, max(lats) + NEIGHBOURHOOD_MARGIN_DEG
+    lon_min, lon_max = min(lons) - NEIGHBOURHOOD_MARGIN_DEG, max(lons) + NEIGHBOURHOOD_MARGIN_DEG
+    legacy = _package_json("parser_legacy.json")["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"]
+    points = {(w["wardLat"], w["wardLon"]) for province, districts in legacy.items() if province != HANOI
+              for wards in districts.values() for w in wards.values()}
+    return tuple(sorted(p for p in points if lat_min <= p[0] <= lat_max and lon_min <= p[1] <= lon_max
+                        and p not in hanoi))
 
 
 def _load_streets(ward_codes: Dict[str, Ward]) -> Dict[str, Street]:
@@ -263,7 +293,7 @@ def _index_outside(g: Gazetteer) -> None:
 def get_gazetteer() -> Gazetteer:
     wards, code_by_key = _load_new_wards()
     districts, old_wards = _load_old(code_by_key)
-    g = Gazetteer(wards, districts, old_wards, _load_streets(wards))
+    g = Gazetteer(wards, districts, old_wards, _load_streets(wards), neighbours=_load_neighbours(old_wards))
     _index(g, load_places_extra())
     _index_outside(g)
     return g

@@ -16,12 +16,10 @@ from typing import Iterable, List, Optional, Sequence, Set
 
 from bot.address.parser import AREA_NAME, MARKED, PAIRED, Parse, Unit, parse
 from bot.address.parts import AddressParts
-from bot.gazetteer import Gazetteer, PlaceRef, distance_km, get_gazetteer, key_of, load_places_extra
+from bot.gazetteer import Gazetteer, OldWard, PlaceRef, distance_km, get_gazetteer, key_of, load_places_extra
 from bot.text import fold, iter_words, normalize
 
 RESOLVED, AMBIGUOUS, OUTSIDE, NONE = "resolved", "ambiguous", "outside", "none"
-HANOI_BBOX = (20.53, 21.42, 105.28, 106.03)  # lat min, lat max, lon min, lon max
-MAX_POINT_DISTANCE_KM = 8.0
 MAX_STREET_NAMED_LIKE_WARD_CODES = 6
 WARD_KINDS = ("ward", "old_ward")
 # What each ward marker may name: a "xã" is also what people call an old rural town.
@@ -319,28 +317,34 @@ def resolve_text(text: str) -> Resolution:
 
 def resolve_point(lat: float, lon: float, *, strict: bool = False) -> Resolution:
     """A shared location: the nearest old ward's centroid, mapped to the new ward; to be confirmed.
+    A point nearer to a neighbouring province's old ward than to any of Hanoi's is `outside`
+    (`Gazetteer.in_hanoi`).
     `strict` (nobody is there to confirm, e.g. Open311): when that old ward was split among
     several new wards, `ambiguous` ("point_split") with those wards, nearest first, instead
-    of the nearest one."""
+    of the nearest one. Old wards the package places on the same centroid (Liên Phương and
+    Văn Phú of Thường Tín) count as one ward split between their new wards."""
     g = get_gazetteer()
-    lat_min, lat_max, lon_min, lon_max = HANOI_BBOX
+    if not g.in_hanoi(lat, lon):
+        return Resolution(OUTSIDE, reason="point_outside_hanoi")  # the pin is not kept: no use to anyone
     pin = AddressParts(latitude=lat, longitude=lon)
-    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-        return Resolution(OUTSIDE, reason="point_outside_hanoi", address=pin)
     nearest = g.nearest_old_wards(lat, lon, limit=6)
-    if not nearest or nearest[0][0] > MAX_POINT_DISTANCE_KM:
-        return Resolution(OUTSIDE, reason="point_outside_hanoi", address=pin)
+    ranked = _codes_by_distance(lat, lon, [old for _dist, old in nearest], g)
+    near = nearest[0][1]
+    at_nearest = {c for dist, old in nearest if dist == nearest[0][0] for c in old.new_codes}
+    if strict and len(at_nearest) > 1:
+        return Resolution(AMBIGUOUS, reason="point_split", candidates=_candidates(ranked[:len(at_nearest)], g),
+                          address_text=f"gần {_lower_kind(near.name)}", address=pin)
+    return Resolution(RESOLVED, ranked[0], g.ward_name(ranked[0]), _candidates(ranked[:4], g), "coordinates",
+                      f"vị trí bạn chia sẻ, gần {_lower_kind(near.name)}", needs_confirmation=True, address=pin)
+
+
+def _codes_by_distance(lat: float, lon: float, olds: Sequence[OldWard], g: Gazetteer) -> List[str]:
+    """The new wards of old wards (nearest first), each old ward's nearest new ward first."""
     ranked: List[str] = []
-    for _dist, old in nearest:
+    for old in olds:
         by_distance = sorted(old.new_codes, key=lambda c: distance_km(lat, lon, g.wards[c].lat, g.wards[c].lon))
         ranked.extend(c for c in by_distance if c not in ranked)
-    best = ranked[0]
-    near = nearest[0][1]
-    if strict and len(near.new_codes) > 1:
-        return Resolution(AMBIGUOUS, reason="point_split", candidates=_candidates(ranked[:len(near.new_codes)], g),
-                          address_text=f"gần {_lower_kind(near.name)}", address=pin)
-    return Resolution(RESOLVED, best, g.ward_name(best), _candidates(ranked[:4], g), "coordinates",
-                      f"vị trí bạn chia sẻ, gần {_lower_kind(near.name)}", needs_confirmation=True, address=pin)
+    return ranked
 
 
 def resolution_for_code(code: str) -> Resolution:

@@ -4,8 +4,8 @@ refused with a description of what is missing (never a guessed ward).
 
 - `address_string`: parsed and resolved as a citizen's message. A split old ward, a street or
   landmark alone, an old district alone, parts that disagree: 400, naming the candidates.
-- `lat` + `long`: the nearest old ward's centroid (`resolve_point(strict=True)`). When that old
-  ward became one new ward, that is the ward. When it was split, a point cannot be more than
+- `lat` + `long`: the nearest old ward's centroid (`resolve_point(strict=True)`); a point nearer to
+  a neighbouring province's old ward is outside Hanoi. When that old ward became one new ward, that is the ward. When it was split, a point cannot be more than
   near: the report goes to the nearest of those new wards and is marked "phường chưa chắc
   chắn" with all of them (`ReportDraft.ward_candidates`), exactly as when a citizen in the chat
   does not know: staff confirm it or transfer it in one click. With an address, the address

@@ -83,6 +83,17 @@ async def test_outside_hanoi_is_noted(database: Database) -> None:
     assert result["location"] is None and result["location_note"] == "outside"
 
 
+async def test_a_shared_location_outside_hanoi_is_answered_politely_and_not_kept(database: Database) -> None:
+    pin = [{"entity": "latitude", "value": 21.1167}, {"entity": "longitude", "value": 105.9627}]  # Từ Sơn, Bắc Ninh
+    t = tracker(text='/inform{"latitude": 21.1167, "longitude": 105.9627}', entities=pin)
+    result = await ValidateReportForm().validate_location(t.latest_message["text"], CollectingDispatcher(), t, {})
+    assert (result["location"], result["location_note"], result["latitude"]) == (None, "outside", None)
+    assert "address_parts" not in result
+    dispatcher = CollectingDispatcher()
+    await ActionAskLocation().run(dispatcher, tracker(result), {})
+    assert [m["text"] for m in dispatcher.messages] == [msg.LOCATION_OUTSIDE, msg.ASK_LOCATION]
+
+
 @pytest.mark.parametrize("text, intent, expected", [
     ("sdt 0912 345 678", "inform", "0912345678"),
     ("+84 912345678", "inform", "0912345678"),

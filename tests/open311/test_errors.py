@@ -20,6 +20,7 @@ from bot.open311.catalog import Limits, Window
 from bot.staff import users
 from bot.storage.models import Attachment, Report
 from bot.text import has_diacritics
+from tests.helpers.border import ACROSS_THE_BORDER
 from tests.helpers.staff import officer
 from tests.open311.conftest import Open311Site
 
@@ -50,6 +51,10 @@ CASES = [
     post("street alone", 400, "mới có tên đường, phố", address_string="phố Bà Triệu"),
     post("outside Hanoi", 400, "ngoài thành phố Hà Nội", address_string="123 Lê Lợi, quận 1, TP Hồ Chí Minh"),
     post("point outside Hanoi", 400, "ngoài thành phố Hà Nội", lat=SAIGON[0], long=SAIGON[1]),
+    *(post(f"point in {where}", 400, "ngoài thành phố Hà Nội", lat=str(lat), long=str(lon))
+      for lat, lon, where in ACROSS_THE_BORDER),
+    post("a Hanoi address and a point across the border", 400, "ngoài thành phố Hà Nội",
+         address_string="số 3 phố Hàng Đào, phường Hoàn Kiếm", lat="21.1167", long="105.9627"),
     post("a point far from the address", 400, "mới có tên đường, phố", address_string="phố Bà Triệu",
          lat="21.05304", long="105.81288"),
     post("lat without long", 400, "cả lat và long", lat="21.03"),
