@@ -37,7 +37,9 @@ ASK_LOCATION = (
 )
 LOCATION_CANDIDATES = {
     "split_or_several_wards": "Địa chỉ này hiện thuộc một trong các phường, xã dưới đây (phường cũ đã được sắp xếp lại từ 01/7/2025). Bạn chọn giúp mình đúng nơi xảy ra vi phạm nhé:",
-    "street_only": "Tuyến phố này đi qua nhiều phường. Vi phạm nằm ở đoạn thuộc phường nào ạ?",
+    "street_only": "Tuyến phố này có thể đi qua nhiều phường, xã. Vi phạm nằm ở đoạn thuộc phường, xã nào ạ?",
+    "street_in_district": "Mình chưa chắc đoạn phố này thuộc phường, xã nào. Bạn chọn phường, xã nơi xảy ra vi phạm "
+                          "bên dưới, hoặc nhắn giúp mình tên phường, xã nhé:",
     "landmark": "Địa điểm bạn tả nằm gần ranh giới một số phường, xã. Bạn chọn giúp mình nơi xảy ra vi phạm nhé:",
     "district_only": "Quận, huyện cũ nay gồm nhiều phường, xã. Bạn chọn phường, xã nơi xảy ra vi phạm, hoặc nhắn thêm số nhà, tên phố nhé:",
     "coordinates": "Vị trí bạn chia sẻ nằm gần {ward}. Bạn xác nhận giúp mình phường, xã nơi xảy ra vi phạm nhé:",

@@ -3,10 +3,10 @@
 The address parser (`bot.address.parser`) reads the parts; this module decides, and never
 guesses: a ward is committed only from a unit the parser placed as one (after its marker, in
 an address position, or confirmed by its district), never from a name found among ordinary
-words. A split old ward, a street alone, an old district alone, a landmark, parts that
-disagree, or a name merely mentioned give `ambiguous` with candidate wards for the citizen to
-pick; a province, a numbered unit or another province's ward or district anywhere makes it
-`outside`; only one clear ward gives `resolved`.
+words. A split old ward, a street alone or with its old district, an old district alone, a
+landmark, parts that disagree, or a name merely mentioned give `ambiguous` with candidate wards
+for the citizen to pick; a province, a numbered unit or another province's ward or district
+anywhere makes it `outside`; only one clear ward gives `resolved`.
 """
 from __future__ import annotations
 
@@ -236,10 +236,16 @@ def resolve_parse(p: Parse) -> Resolution:
             return answer(RESOLVED, "ward", codes, codes[0])
         return answer(AMBIGUOUS, "split_or_several_wards", codes)
     district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
-    for reason, near in (("street_only", street_codes), ("landmark", _landmark_codes(p, g) if p.landmark else [])):
+    # The street table may leave out a ward a street crosses (bot/data/streets.yml): a street and
+    # its old district narrowed to one ward are asked about, never committed. A name the table
+    # knows only in other districts (Lê Lợi of Hà Đông for "Lê Lợi, Sơn Tây") offers the district's.
+    street_reason = "street_in_district" if district_codes else "street_only"
+    for reason, near in ((street_reason, street_codes), ("landmark", _landmark_codes(p, g) if p.landmark else [])):
         if near:
-            in_district = [c for c in near if c in district_codes] if district_codes else []
-            return answer(AMBIGUOUS, reason, in_district or near)
+            in_district = [c for c in near if c in district_codes]
+            return answer(AMBIGUOUS, reason, in_district or district_codes or near)
+    if district_codes and p.street:  # a street the table does not know, in an old district
+        return answer(AMBIGUOUS, "street_in_district", district_codes)
     if district_codes:
         return answer(AMBIGUOUS, "district_only", district_codes)
     if p.street or p.alleys or p.landmark or p.area or p.house_number:

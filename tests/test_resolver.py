@@ -1,6 +1,7 @@
 """The resolver on old, new, split, outside and missing places, with and without diacritics."""
 import pytest
 
+from bot.gazetteer import get_gazetteer
 from bot.resolver import AMBIGUOUS, NONE, OUTSIDE, RESOLVED, resolution_for_code, resolve_point, resolve_text
 
 VAN_MIEU, KIM_LIEN, HOAN_KIEM, BACH_MAI, HAI_BA_TRUNG = "00226", "00229", "00070", "00292", "00256"
@@ -122,6 +123,31 @@ def test_streets_and_landmarks_give_candidates_never_a_ward(text: str, candidate
     result = resolve_text(text)
     assert result.status == AMBIGUOUS, result
     assert {c.ward_code for c in result.candidates} == candidates
+
+
+@pytest.mark.parametrize("text, candidates", [
+    ("25 Hàng Bông, Hoàn Kiếm, Hà Nội", [HOAN_KIEM]),
+    ("25 Hang Bong, Hoan Kiem, Ha Noi", [HOAN_KIEM]),
+    ("Số 10 Trần Duy Hưng, Cầu Giấy", ["00175"]),  # Phường Yên Hòa
+    ("phố Bà Triệu, quận Hoàn Kiếm", [HOAN_KIEM, "00082"]),  # and Phường Cửa Nam
+])
+def test_a_street_and_its_old_district_ask_even_when_the_street_table_names_one_ward(text: str,
+                                                                                    candidates: list) -> None:
+    """The street table is compiled by hand and may leave out a ward (bot/data/streets.yml)."""
+    result = resolve_text(text)
+    assert (result.status, result.reason) == (AMBIGUOUS, "street_in_district")
+    assert [c.ward_code for c in result.candidates] == candidates
+
+
+@pytest.mark.parametrize("text, district", [
+    ("so 12 Le Loi, thi xa Son Tay", "thixasontay"),  # the table knows Lê Lợi of Hà Đông only
+    ("số 5 ngõ 12 phố Abc Xyz, quận Đống Đa", "quandongda"),  # a street the table does not know
+])
+def test_a_street_the_table_does_not_know_in_that_district_offers_the_districts_wards(text: str,
+                                                                                       district: str) -> None:
+    result = resolve_text(text)
+    assert (result.status, result.reason) == (AMBIGUOUS, "street_in_district")
+    assert [c.ward_code for c in result.candidates] == get_gazetteer().new_codes_of_district(district)
 
 
 def test_a_marker_typed_without_diacritics_is_read_as_the_marker() -> None:

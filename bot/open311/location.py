@@ -42,12 +42,17 @@ OUTSIDE_HANOI = ("Địa điểm “{text}” nằm ngoài thành phố Hà Nộ
 SPLIT = ("Địa chỉ “{text}” thuộc phường, xã cũ nay đã chia cho nhiều phường, xã ({names}), nên chưa xác định được "
          "phường, xã phụ trách. Vui lòng ghi rõ phường, xã mới (từ 01/7/2025) trong address_string, hoặc gửi address_id "
          "hoặc tọa độ lat, long.")
-STREET_ONLY = ("Địa chỉ “{text}” mới có tên đường, phố, chưa đủ để xác định phường, xã: tuyến này đi qua {names}. "
-               "Vui lòng ghi thêm phường, xã trong address_string, hoặc gửi address_id hoặc tọa độ lat, long.")
+STREET_ONLY = ("Địa chỉ “{text}” mới có tên đường, phố, chưa đủ để xác định phường, xã: theo dữ liệu đường phố của "
+               "hệ thống (có thể chưa đầy đủ), tuyến này đi qua {names}. Vui lòng ghi thêm phường, xã trong "
+               "address_string, hoặc gửi address_id hoặc tọa độ lat, long.")
+STREET_IN_DISTRICT = ("Địa chỉ “{text}” có tên đường, phố và quận, huyện cũ nhưng chưa có phường, xã. Dữ liệu đường phố "
+                      "của hệ thống chưa đủ chắc chắn để tự xác định phường, xã phụ trách (có thể là: {names}). Vui lòng "
+                      "ghi thêm tên phường, xã (mới hoặc cũ) trong address_string, hoặc gửi address_id hoặc tọa độ "
+                      "lat, long.")
 LANDMARK = ("Địa điểm “{text}” nằm gần nhiều phường, xã ({names}). Vui lòng ghi rõ phường, xã trong address_string, "
             "hoặc gửi address_id hoặc tọa độ lat, long.")
-DISTRICT_ONLY = ("Địa chỉ “{text}” mới có quận, huyện cũ, nay gồm nhiều phường, xã ({names}). Vui lòng ghi rõ "
-                 "phường, xã và số nhà, tên đường, phố.")
+DISTRICT_ONLY = ("Địa chỉ “{text}” chưa có phường, xã; quận, huyện cũ trong địa chỉ nay gồm nhiều phường, xã "
+                 "({names}). Vui lòng ghi rõ phường, xã, kèm số nhà, tên đường, phố nếu có.")
 UNSURE = ("Chưa xác định chắc chắn phường, xã của địa chỉ “{text}” (có thể là: {names}). Vui lòng ghi rõ tên phường, xã "
           "(hoặc phường và quận cũ) trong address_string, hoặc gửi address_id.")
 NO_WARD = ("Địa chỉ “{text}” chưa có phường, xã. Vui lòng ghi thêm phường, xã (hoặc phường và quận cũ), hoặc gửi "
@@ -55,8 +60,8 @@ NO_WARD = ("Địa chỉ “{text}” chưa có phường, xã. Vui lòng ghi th
 NO_PLACE = ("Không đọc được địa điểm nào trong address_string “{text}”. Vui lòng ghi số nhà, tên đường, phố và "
             "phường, xã, ví dụ “số 25 phố Hàng Bông, phường Hoàn Kiếm”.")
 ANOTHER_WARD = "address_string “{text}” thuộc {named}, khác với address_id {code} ({ward})."
-_AMBIGUOUS = {"split_or_several_wards": SPLIT, "street_only": STREET_ONLY, "landmark": LANDMARK,
-              "district_only": DISTRICT_ONLY}
+_AMBIGUOUS = {"split_or_several_wards": SPLIT, "street_only": STREET_ONLY, "street_in_district": STREET_IN_DISTRICT,
+              "landmark": LANDMARK, "district_only": DISTRICT_ONLY}
 
 
 @dataclass(frozen=True)

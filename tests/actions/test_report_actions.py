@@ -78,6 +78,16 @@ async def test_an_uncertain_ward_name_is_asked_about_with_its_own_explanation(te
     assert dispatcher.messages[0]["buttons"]
 
 
+async def test_a_street_and_its_old_district_ask_for_the_ward_offering_it(database: Database) -> None:
+    result = await ValidateReportForm().validate_location("25 Hàng Bông, Hoàn Kiếm", CollectingDispatcher(), tracker(), {})
+    assert (result["location"], result["location_note"]) == (None, "street_in_district")
+    dispatcher = CollectingDispatcher()
+    await ActionAskLocation().run(dispatcher, tracker(result), {})
+    [asked] = dispatcher.messages
+    assert asked["text"].endswith(msg.LOCATION_CANDIDATES["street_in_district"]) and "\"Số 25 Hàng Bông\"" in asked["text"]
+    assert [b["title"] for b in asked["buttons"]] == ["Phường Hoàn Kiếm"]
+
+
 async def test_outside_hanoi_is_noted(database: Database) -> None:
     result = await ValidateReportForm().validate_location("quận 3 Sài Gòn", CollectingDispatcher(), tracker(), {})
     assert result["location"] is None and result["location_note"] == "outside"

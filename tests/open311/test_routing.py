@@ -65,6 +65,35 @@ async def test_a_point_in_a_split_old_ward_is_marked_uncertain(site: Open311Site
     assert "gần đúng" not in (await certain.json())[0]["service_notice"]
 
 
+@pytest.mark.parametrize("address, ward, with_ward", [
+    ("25 Hàng Bông, Hoàn Kiếm, Hà Nội", "Phường Hoàn Kiếm", "25 Hàng Bông, phường Hoàn Kiếm, Hà Nội"),
+    ("25 Hang Bong, Hoan Kiem, Ha Noi", "Phường Hoàn Kiếm", "25 Hang Bong, phuong Hoan Kiem, Ha Noi"),
+    ("Số 10 Trần Duy Hưng, Cầu Giấy", "Phường Yên Hòa", "Số 10 Trần Duy Hưng, phường Yên Hòa"),
+])
+async def test_a_street_and_its_old_district_ask_for_the_ward(site: Open311Site, address: str, ward: str,
+                                                              with_ward: str) -> None:
+    """The street table may leave out a ward the street crosses: even one ward left is asked
+    about, honestly; with the ward named the report is filed."""
+    refused = await site.post(service_code="sidewalk", address_string=address)
+    assert refused.status == 400
+    [error] = await refused.json()
+    assert "có tên đường, phố và quận, huyện cũ nhưng chưa có phường, xã" in error["description"]
+    assert f"(có thể là: {ward})" in error["description"] and "mới có tên đường" not in error["description"]
+    named = await site.post(service_code="sidewalk", address_string=with_ward)
+    assert named.status == 201, await named.text()
+    code = (await named.json())[0]["service_request_id"]
+    assert (await (await site.get(f"/open311/v2/requests/{code}.json")).json())[0]["agency_responsible"] == ward
+
+
+async def test_a_point_settles_a_street_and_its_old_district(site: Open311Site) -> None:
+    response = await site.post(service_code="sidewalk", address_string="25 Hàng Bông, Hoàn Kiếm",
+                               lat="21.0305", long="105.8470")
+    assert response.status == 201, await response.text()
+    code = (await response.json())[0]["service_request_id"]
+    back = (await (await site.get(f"/open311/v2/requests/{code}.json")).json())[0]
+    assert back["agency_responsible"] == "Phường Hoàn Kiếm"
+
+
 async def test_a_retry_stores_once(site: Open311Site) -> None:
     form = {"service_code": "sidewalk", "address_string": "số 3 phố Hàng Đào, phường Hoàn Kiếm",
             "description": "Bày hàng kín vỉa hè", "attribute[loai_vi_pham]": "hang_hoa"}
