@@ -236,14 +236,14 @@ def resolve_parse(p: Parse) -> Resolution:
             return answer(RESOLVED, "ward", codes, codes[0])
         return answer(AMBIGUOUS, "split_or_several_wards", codes)
     district_codes = [c for d in sorted(districts) for c in g.new_codes_of_district(d)]
-    # The street table may leave out a ward a street crosses (bot/data/streets.yml): a street and
-    # its old district narrowed to one ward are asked about, never committed. A name the table
-    # knows only in other districts (Lê Lợi of Hà Đông for "Lê Lợi, Sơn Tây") offers the district's.
+    # The street table may leave out a ward a street crosses (bot/data/streets.yml): with an old
+    # district it only orders the district's wards, the ones it knows first ("25 Hàng Bông, Hoàn
+    # Kiếm": Phường Hoàn Kiếm, then the rest of old Hoàn Kiếm), and never decides alone.
     street_reason = "street_in_district" if district_codes else "street_only"
     for reason, near in ((street_reason, street_codes), ("landmark", _landmark_codes(p, g) if p.landmark else [])):
         if near:
             in_district = [c for c in near if c in district_codes]
-            return answer(AMBIGUOUS, reason, in_district or district_codes or near)
+            return answer(AMBIGUOUS, reason, list(dict.fromkeys(in_district + district_codes)) or near)
     if district_codes and p.street:  # a street the table does not know, in an old district
         return answer(AMBIGUOUS, "street_in_district", district_codes)
     if district_codes:

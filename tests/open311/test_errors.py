@@ -62,6 +62,8 @@ CASES = [
     post("unknown address_id", 400, "không phải mã của phường", address_id="99999"),
     post("address_id and another ward", 400, "khác với address_id", address_id="00229",
          address_string="số 3 phố Hàng Đào, phường Hoàn Kiếm"),
+    post("address_id outside the street's old district", 400, "khác với address_id", address_id="00103",
+         address_string="25 Hàng Bông, Hoàn Kiếm"),
     # old phường Láng Hạ went to three wards, none of them Kim Liên
     post("address_id and a split ward that is not it", 400, "khác với address_id", address_id="00229",
          address_string="phường Láng Hạ, quận Đống Đa"),

@@ -21,6 +21,9 @@ PLACES = [
      "Phường Văn Miếu - Quốc Tử Giám"),
     ({"address_string": "xã Đông Anh"}, "00454", "Xã Đông Anh"),
     ({"address_id": "00292", "address_string": "số 10 phố Bạch Mai"}, "00292", "Phường Bạch Mai"),
+    # the street table knows Hàng Bông in Phường Hoàn Kiếm only, and may be incomplete: old Hoàn Kiếm's
+    # other wards are not refused
+    ({"address_id": "00082", "address_string": "25 Hàng Bông, Hoàn Kiếm"}, "00082", "Phường Cửa Nam"),
     ({"lat": "21.05304", "long": "105.81288"}, "00103", "Phường Tây Hồ"),  # old phường Bưởi: one new ward
     ({"lat": "21.02054", "long": "105.85765"}, "00082", "Phường Cửa Nam"),  # old phường Phan Chu Trinh
     # old phường Láng Hạ went to three wards; a point in old Láng Thượng (now Phường Láng) settles it
@@ -78,7 +81,7 @@ async def test_a_street_and_its_old_district_ask_for_the_ward(site: Open311Site,
     assert refused.status == 400
     [error] = await refused.json()
     assert "có tên đường, phố và quận, huyện cũ nhưng chưa có phường, xã" in error["description"]
-    assert f"(có thể là: {ward})" in error["description"] and "mới có tên đường" not in error["description"]
+    assert f"(có thể là: {ward}, " in error["description"] and "mới có tên đường" not in error["description"]
     named = await site.post(service_code="sidewalk", address_string=with_ward)
     assert named.status == 201, await named.text()
     code = (await named.json())[0]["service_request_id"]
