@@ -1,4 +1,4 @@
-"""Seven fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
+"""Eight fixes to how Rasa 3.6 runs, applied on purpose by our Rasa entry point
 (`bot.rasa_server`, which every way of starting the system uses) through `apply()`.
 
 `apply()` first checks that Rasa is the version these patches were written against and that
@@ -40,13 +40,22 @@ server refuses to start. Nothing is patched on import.
    the local file (when there is one) off the loop with its ETag as fingerprint, so the first
    poll is a 304, then poll as Rasa does; a newer model is downloaded on the loop (aiohttp) and
    loaded in a worker thread.
+8. Loading DIET: to give the model's weights their shapes before reading them from the file,
+   Rasa runs one *training step* (`RasaModel.load` calls `fit` on one example), and tracing
+   that step with its gradients took about three quarters of a Rasa server's start (27 s of
+   36 here) — the time a restarted or new replica cannot answer, and a model swap's load. One
+   forward pass of the same loss, run eagerly without gradients, creates the same weights in
+   a fraction of that; the trained weights are then read and the prediction is traced as
+   before. The predictions are the same, to the last digit (`tests/nlu/test_model_load.py`).
+   Fine-tuning (`rasa train --finetune`) keeps Rasa's own load, which needs the optimizer.
 
 Why patches and not Rasa's extension points: where 3.6 has one we use it — our own channels
 (`bot.channels`), NLU components (`bot.nlu`), the conversation and lock stores named in the
 endpoints file (`bot.rasa_stores`), the model server endpoint (`models:`). What is patched has
 no such point: how `RemoteAction` reports a failure and validates answers (no hook in 3.6),
 where the processor runs the NLU graph and where the agent loads a model (fixed in
-`MessageProcessor` and `rasa.core.agent`), and the in-memory fallback `Agent` wraps around
+`MessageProcessor` and `rasa.core.agent`), how a TensorFlow model is rebuilt before its weights
+are read (`RasaModel.load`), and the in-memory fallback `Agent` wraps around
 *any* tracker store, ours included.
 """
 from __future__ import annotations
@@ -178,6 +187,38 @@ async def _update_model_from_server(model_server: Any, agent: Any) -> None:
 _ORIGINAL_LOAD_AGENT = rasa.core.agent.load_agent
 
 
+def _tensorflow_models() -> Any:
+    """Rasa's TensorFlow model module, imported only where TensorFlow is wanted: the action
+    and web servers never import it (tests/e2e/test_no_tensorflow.py)."""
+    from rasa.utils.tensorflow import models
+
+    return models
+
+
+def _load_without_training_step(original: Any, cls: Any, model_file_name: str, model_data_example: Any,
+                                predict_data_example: Any = None, finetune_mode: bool = False,
+                                *args: Any, **kwargs: Any) -> Any:
+    """`RasaModel.load` with the weights built by one eager forward pass instead of `fit`."""
+    import tensorflow as tf
+    from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+
+    if finetune_mode or predict_data_example is None:
+        return original(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
+                        *args, **kwargs)
+    model = cls(*args, **kwargs)
+    config = kwargs.get("config", {})
+    model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)),
+                  run_eagerly=config.get(RUN_EAGERLY))
+    batch, _target = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
+    model._training = True  # the training graph's layers, as fit's step would build them
+    model.batch_loss(tuple(tf.convert_to_tensor(part) for part in batch))
+    model._training = False
+    model.load_weights(model_file_name).expect_partial()  # the optimizer's slots are not needed
+    model.run_inference(predict_data_example)  # label embeddings from the loaded weights, traced once
+    return model
+
+
 RASA_VERSION = "3.6.21"
 TARGETS = (
     (RemoteAction, "run"),
@@ -195,7 +236,8 @@ TARGETS = (
     (rasa.core.agent.Agent, "_create_tracker_store"),
 )
 PATCHES = ("polite_action_failure", "action_response_validator", "nlu_off_the_loop", "model_load_off_the_loop",
-           "draft_kept_on_failed_submit", "tracker_store_retries", "model_pull_off_the_loop")
+           "draft_kept_on_failed_submit", "tracker_store_retries", "model_pull_off_the_loop",
+           "model_built_without_training_step")
 SUBMIT_ACTION, REPORT_FORM = "action_submit_report", "report_form"
 
 
@@ -241,7 +283,8 @@ def check_compatible(version: str | None = None) -> None:
     installed = version or rasa.__version__
     if installed != RASA_VERSION:
         raise IncompatibleRasa(f"bot.rasa_patches was written for Rasa {RASA_VERSION}, found {installed}")
-    missing = [f"{getattr(owner, '__name__', owner)}.{name}" for owner, name in TARGETS if not hasattr(owner, name)]
+    targets = (*TARGETS, (_tensorflow_models().RasaModel, "load"))
+    missing = [f"{getattr(owner, '__name__', owner)}.{name}" for owner, name in targets if not hasattr(owner, name)]
     if missing:
         raise IncompatibleRasa(f"Rasa {installed} lacks what bot.rasa_patches replaces: {', '.join(missing)}")
 
@@ -270,4 +313,10 @@ def apply() -> tuple[str, ...]:
     rasa.core.agent.load_agent = _load_agent
     rasa.core.agent._update_model_from_server = _update_model_from_server
     rasa.core.agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)
+    _patch_model_load()
     return PATCHES
+
+
+def _patch_model_load() -> None:
+    rasa_model = _tensorflow_models().RasaModel
+    rasa_model.load = classmethod(functools.partial(_load_without_training_step, rasa_model.load.__func__))
