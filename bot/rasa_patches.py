@@ -18,7 +18,7 @@ server refuses to start. Nothing is patched on import.
    single worker thread instead (TensorFlow releases the GIL while it computes); one thread
    keeps the model's use serial, as it was.
 4. Swapping the model (`PUT /model`): Rasa loads the new model on the event loop, which then
-   stands still for the 30–40 s the load takes; requests to the action server opened just
+   stood still for the 30–40 s the load took (before patch 8); requests to the action server opened just
    before fail with "Cannot write to closing transport" and the citizen gets an error
    (found by `make bench-swap`). We build the agent's stores on the loop as before, then load
    the model in a worker thread, so conversations go on with the old model meanwhile.
