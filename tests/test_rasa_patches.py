@@ -23,6 +23,35 @@ def test_invalid_answer_raises_rasas_error(answer: dict) -> None:
         RemoteAction("action_x", None)._validate_action_result(answer)
 
 
+def _event_variants() -> list:
+    """Every event type bare, with each of its own fields of a wrong type, and with Rasa's usual
+    values: valid and invalid answers of every branch of the schema's oneOf."""
+    items = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]
+    wrong = {"string": 7, "number": "x", "integer": 1.5, "object": [], "array": {}, "boolean": "yes", "null": 3}
+    events: list = [{"event": "no_such_event"}, {"name": "x"}, {"event": 3}, "slot"]
+    for branch in items["oneOf"]:
+        kind = branch["properties"]["event"]["const"]
+        events.append({"event": kind})
+        for field, spec in branch["properties"].items():
+            types = spec.get("type", "string")
+            first = types[0] if isinstance(types, list) else types
+            if field != "event" and first in wrong:
+                events.append({"event": kind, field: wrong[first]})
+        events.append({"event": kind, "name": "ward_code", "value": "00226", "text": "ok", "timestamp": 1.0})
+    return events
+
+
+def test_per_type_validation_agrees_with_the_whole_schema() -> None:
+    schema = RemoteAction.action_response_format_spec()
+    whole = jsonschema.validators.validator_for(schema)(schema)
+    answers = [{"events": [event]} for event in _event_variants()]
+    answers += [{"events": [{"event": "action", "name": "x"}, event]} for event in _event_variants()[:10]]
+    answers += [{"events": []}, {"responses": "no"}, {"responses": [{"text": 1}]}, [], {"events": None}]
+    verdicts = [(whole.is_valid(answer), rasa_patches._answer_error(answer) is None) for answer in answers]
+    assert all(theirs == ours for theirs, ours in verdicts), [a for a, v in zip(answers, verdicts) if v[0] != v[1]]
+    assert sum(valid for valid, _ours in verdicts) >= 23 and sum(not valid for valid, _ours in verdicts) >= 23
+
+
 def test_apply_checks_the_rasa_version() -> None:
     with pytest.raises(rasa_patches.IncompatibleRasa, match="written for Rasa 3.6.21"):
         rasa_patches.check_compatible("3.7.0")
@@ -138,6 +167,7 @@ async def test_polite_action_failure(action: str, expected: str) -> None:
 
 def test_action_response_validator_is_built_once() -> None:
     assert rasa_patches._response_validator() is rasa_patches._response_validator()
+    assert len(rasa_patches._response_validator()[1]) == 23  # one validator per event type
     assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
 
 
