@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions import services
+from bot import messages_vi as msg
 from bot.identity import citizen_of
 from bot.media.links import photo_url, upload_name
 from bot.storage.uploads import owner_of
@@ -32,6 +33,11 @@ ZALO = "zalo"
 def changed_slots(tracker: Tracker, slots: Dict[str, Any]) -> List[EventType]:
     """SlotSet events for the values that differ from the tracker's (fewer events, less to validate)."""
     return [SlotSet(name, value) for name, value in slots.items() if tracker.get_slot(name) != value]
+
+
+def confirm_buttons() -> List[Dict[str, str]]:
+    """The summary's buttons: send, add to it, correct it, cancel."""
+    return [{"title": title, "payload": payload} for title, payload in msg.CONFIRM_BUTTONS]
 
 
 def reset_draft(tracker: Tracker) -> List[EventType]:

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    coordinates, entity_value, latest_intent, latest_text, location_slots, message_resolution, on_zalo, sent_photo,
+    confirm_buttons, coordinates, entity_value, latest_intent, latest_text, location_slots, message_resolution, on_zalo, sent_photo,
     ward_buttons,
 )
 from bot import intake, messages_vi as msg, turns
@@ -354,10 +354,6 @@ class ValidateReportForm(FormValidationAction):
         if kind == turns.REPLACE:
             return {"description": intake.clip(text), "details": intake.clip(text)}
         return with_detail(tracker, text)
-
-
-def confirm_buttons() -> List[Dict[str, str]]:
-    return [{"title": title, "payload": payload} for title, payload in msg.CONFIRM_BUTTONS]
 
 
 FORGET_PLACE = {"location": None, "ward_code": None, "ward_name": None, "ward_candidates": None,

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel_of, citizen, local_datetime, reset_draft
+from actions.common import channel_of, citizen, confirm_buttons, local_datetime, reset_draft
 from bot import messages_vi as msg
 from bot.storage.errors import DATABASE_ERRORS
 from bot.address.parts import AddressParts
@@ -42,6 +42,14 @@ def draft_from(tracker: Tracker) -> ReportDraft:
     )
 
 
+def back_at_the_summary() -> List[EventType]:
+    """The form as it was at its summary, everything entered kept: "Gửi phản ánh" retries with
+    the same draft key. Not by running the form again, which would validate every slot anew
+    against the latest message, the button's payload (a retry then got asked for a description)."""
+    return [ActiveLoop("report_form"), SlotSet("requested_slot", "confirmed"), SlotSet("confirmed", None),
+            FollowupAction("action_listen")]
+
+
 class ActionSubmitReport(Action):
     def name(self) -> Text:
         return "action_submit_report"
@@ -54,8 +62,8 @@ class ActionSubmitReport(Action):
             report = await submit_report(database(), draft)
         except DATABASE_ERRORS as error:
             logger.exception("Storing report %s for %s failed: %s", draft.draft_key, tracker.sender_id, error)
-            dispatcher.utter_message(text=msg.DATABASE_UNAVAILABLE)
-            return [SlotSet("confirmed", None), FollowupAction("report_form")]
+            dispatcher.utter_message(text=msg.DATABASE_UNAVAILABLE, buttons=confirm_buttons())
+            return back_at_the_summary()
         logger.info("Report %s stored for ward %s (sender %s)", report.code, report.ward_code, tracker.sender_id)
         dispatcher.utter_message(
             text=msg.report_received(report.code, report.ward_name, local_datetime(report.due_at),

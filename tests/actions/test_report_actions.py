@@ -156,7 +156,11 @@ async def test_database_down_keeps_the_draft_and_says_so() -> None:
         services.install(None)
         await down.dispose()
     assert dispatcher.messages[0]["text"] == msg.DATABASE_UNAVAILABLE
-    assert any(e["event"] == "followup" and e["name"] == "report_form" for e in events)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]][0] == "/affirm"
+    assert {"event": "active_loop", "name": "report_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert {"requested_slot": "confirmed", "confirmed": None}.items() <= {
+        e["name"]: e["value"] for e in events if e["event"] == "slot"}.items()
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"  # no form run anew
     assert not any(e.get("name") == "draft_key" for e in events)  # the draft is kept for a retry
 
 

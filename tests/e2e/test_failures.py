@@ -3,6 +3,7 @@ once it is back, what the citizen entered is still there and is stored once."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
@@ -61,6 +62,34 @@ def test_a_submit_that_fails_keeps_the_draft_and_a_retry_stores_it_once(stack: S
     assert not CODE_RE.search(chat.text) and "CHƯA được gửi" in chat.text, chat.last
     assert "Gửi phản ánh" in chat.buttons, chat.last  # the summary's buttons, again
     stack.restart_service(ACTION_SERVER)
+    chat.click("Gửi phản ánh")
+    code = chat.code()
+    assert stored(stack, chat, "code, phone") == [(code, "0912345678")]
+
+
+@contextmanager
+def reports_table_away(stack: Stack) -> Iterator[None]:
+    """The database refuses to store a report (its table renamed away) while inside."""
+    path = stack.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE reports RENAME TO reports_away")
+    try:
+        yield
+    finally:
+        with sqlite3.connect(path) as db:
+            db.execute("ALTER TABLE reports_away RENAME TO reports")
+
+
+def test_a_submit_the_database_refuses_keeps_the_draft_and_a_retry_stores_it_once(stack: Stack) -> None:
+    chat = Conversation(stack.rasa_url)
+    chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm, tối nào cũng vậy")
+    chat.say("/skip")
+    chat.say("0912345678")
+    assert "Gửi phản ánh" in chat.buttons, chat.last
+    with reports_table_away(stack):
+        chat.click("Gửi phản ánh")
+        assert msg.DATABASE_UNAVAILABLE in chat.text and not CODE_RE.search(chat.text), chat.last
+        assert "Gửi phản ánh" in chat.buttons, chat.last  # still at the summary, nothing asked again
     chat.click("Gửi phản ánh")
     code = chat.code()
     assert stored(stack, chat, "code, phone") == [(code, "0912345678")]
