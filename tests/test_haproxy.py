@@ -2,12 +2,13 @@
 sticky by sender on the Rasa side, every replica listed with its health check."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
 
 from bot import haproxy
-from bot.cli.run import replica_problems
+from bot.cli.run import chosen_replicas, replica_problems
 from bot.config import PROJECT_ROOT, load_settings
 from bot.stack import Replicas
 
@@ -51,3 +52,15 @@ def test_several_rasa_replicas_need_shared_conversations_and_locks() -> None:
     production_endpoints = load_settings({"RASA_ENDPOINTS": str(PROJECT_ROOT / "endpoints.production.yml")})
     assert replica_problems(Replicas(rasa=2, web=3), production_endpoints) == []
     assert replica_problems(Replicas(rasa=2, action=0), production_endpoints) == ["--action-replicas must be at least 1"]
+
+
+def test_production_runs_two_rasa_servers_unless_told() -> None:
+    unset = argparse.Namespace(rasa_replicas=None, action_replicas=None, web_replicas=None)
+    assert chosen_replicas(unset, load_settings({"APP_ENV": "development"}), True) == Replicas()
+    production = load_settings({"APP_ENV": "production"})
+    assert chosen_replicas(unset, production, True) == Replicas(rasa=2)
+    assert chosen_replicas(unset, production, False) == Replicas()  # without HAProxy: one, not a refusal
+    one = argparse.Namespace(rasa_replicas=1, action_replicas=None, web_replicas=3)
+    assert chosen_replicas(one, production, True) == Replicas(rasa=1, web=3)
+    zero = argparse.Namespace(rasa_replicas=0, action_replicas=None, web_replicas=None)
+    assert chosen_replicas(zero, production, True) == Replicas(rasa=0)  # refused by replica_problems, not replaced

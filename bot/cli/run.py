@@ -9,7 +9,7 @@ import asyncio
 import os
 import signal
 import threading
-from typing import Any
+from typing import Any, Optional
 
 from bot import haproxy
 from bot.config import Settings, endpoint_problems, get_settings, production_problems
@@ -18,15 +18,32 @@ from bot.stack import Replicas, Stack, resolved_secrets
 from bot.supervisor import Supervisor
 from bot.storage.setup import prepare_database
 
+PRODUCTION_RASA_REPLICAS = 2
+
 
 def register(commands: Any) -> None:
     p = commands.add_parser("run", help="start the action server, the Rasa server and the web server")
-    for server, default in (("rasa", "RASA_REPLICAS"), ("action", "ACTION_REPLICAS"), ("web", "WEB_REPLICAS")):
+    for server, variable in (("rasa", "RASA_REPLICAS"), ("action", "ACTION_REPLICAS"), ("web", "WEB_REPLICAS")):
         # a string default: argparse converts it when `run` is parsed, and says so if it is not a number
-        p.add_argument(f"--{server}-replicas", type=int, default=os.environ.get(default) or "1",
+        p.add_argument(f"--{server}-replicas", type=int, default=os.environ.get(variable) or None,
                        metavar="N", help=f"how many {server} servers, behind HAProxy if more than one "
-                                         f"(default: {default}, 1)")
+                                         f"(default: {variable}; else {_default_help(server)})")
     p.set_defaults(handler=_run)
+
+
+def _default_help(server: str) -> str:
+    return f"{PRODUCTION_RASA_REPLICAS} in production with HAProxy installed, else 1" if server == "rasa" else "1"
+
+
+def chosen_replicas(args: argparse.Namespace, settings: Settings, haproxy_installed: bool) -> Replicas:
+    """What the command line or the variables ask for; otherwise one of each, and in production
+    two Rasa servers behind HAProxy when it is installed: one that dies is started again
+    (10-20 s to load TensorFlow and the model) while the other answers its conversations."""
+    def given(value: Optional[int], default: int) -> int:
+        return default if value is None else value
+
+    rasa_default = PRODUCTION_RASA_REPLICAS if settings.production and haproxy_installed else 1
+    return Replicas(given(args.rasa_replicas, rasa_default), given(args.action_replicas, 1), given(args.web_replicas, 1))
 
 
 def replica_problems(replicas: Replicas, settings: Settings) -> list[str]:
@@ -48,7 +65,10 @@ def _run(args: argparse.Namespace) -> int:
     if problems := production_problems(settings):
         print("Refusing to start in production mode:\n" + "\n".join(f"  - {p}" for p in problems), flush=True)
         return 2
-    replicas = Replicas(args.rasa_replicas, args.action_replicas, args.web_replicas)
+    replicas = chosen_replicas(args, settings, haproxy.binary() is not None)
+    if settings.production and replicas.rasa == 1 and args.rasa_replicas is None:
+        print("HAProxy is not installed: one Rasa server, so a crash of it interrupts conversations while it "
+              "restarts (apt-get install haproxy: two by default)", flush=True)
     if problems := replica_problems(replicas, settings):
         print("Cannot start these replicas:\n" + "\n".join(f"  - {p}" for p in problems), flush=True)
         return 2

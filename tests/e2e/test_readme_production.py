@@ -87,6 +87,8 @@ def test_the_readme_production_recipe_runs_as_written(name: str, tmp_path: Path)
             assert recipe.poll() is None, (tmp_path / "recipe.log").read_text()[-3000:]
             found = tables(f"postgresql://{name}:change-me@127.0.0.1:5432/{name}")
             assert {"reports", "events"} <= found, found  # our data and Rasa's conversations, in PostgreSQL
+            said = (tmp_path / "recipe.log").read_text(errors="replace")
+            assert "replicas            2 Rasa, 1 action, 1 web" in said, said[-3000:]  # one answers while one restarts
         finally:
             os.killpg(recipe.pid, signal.SIGTERM)
             try:
