@@ -87,8 +87,10 @@ def test_the_readme_production_recipe_runs_as_written(name: str, tmp_path: Path)
             assert recipe.poll() is None, (tmp_path / "recipe.log").read_text()[-3000:]
             found = tables(f"postgresql://{name}:change-me@127.0.0.1:5432/{name}")
             assert {"reports", "events"} <= found, found  # our data and Rasa's conversations, in PostgreSQL
-            said = (tmp_path / "recipe.log").read_text(errors="replace")
-            assert "replicas            2 Rasa, 1 action, 1 web" in said, said[-3000:]  # one answers while one restarts
+            log = tmp_path / "recipe.log"
+            banner = "replicas            2 Rasa, 1 action, 1 web"  # one answers while the other restarts
+            assert waited(lambda: banner in log.read_text(errors="replace"), 60.0, 0.5) is not None, \
+                log.read_text(errors="replace")[-3000:]  # printed once every server is ready
         finally:
             os.killpg(recipe.pid, signal.SIGTERM)
             try:
