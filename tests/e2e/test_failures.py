@@ -33,10 +33,30 @@ def stack(own_stack: Stack) -> Iterator[Stack]:
         own_stack.restart_service(ACTION_SERVER)
 
 
+def database_path(stack: Stack) -> str:
+    return stack.database_url.removeprefix("sqlite:///")
+
+
 def stored(stack: Stack, chat: Conversation, columns: str) -> list:
     """The reports of this conversation's citizen."""
-    with sqlite3.connect(stack.database_url.removeprefix("sqlite:///")) as db:
+    with sqlite3.connect(database_path(stack)) as db:
         return db.execute(f"SELECT {columns} FROM reports WHERE sender_id = ?", (chat.sender,)).fetchall()
+
+
+def at_the_summary(stack: Stack) -> Conversation:
+    """A citizen who has entered a whole report and is asked to send it."""
+    chat = Conversation(stack.rasa_url)
+    chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm, tối nào cũng vậy")
+    chat.say("/skip")
+    chat.say("0912345678")
+    assert "Gửi phản ánh" in chat.buttons, chat.last
+    return chat
+
+
+def retried_and_stored_once(stack: Stack, chat: Conversation) -> None:
+    chat.click("Gửi phản ánh")
+    code = chat.code()
+    assert stored(stack, chat, "code, phone") == [(code, "0912345678")]
 
 
 def test_action_server_down(stack: Stack) -> None:
@@ -52,25 +72,19 @@ def test_action_server_down(stack: Stack) -> None:
 
 
 def test_a_submit_that_fails_keeps_the_draft_and_a_retry_stores_it_once(stack: Stack) -> None:
-    chat = Conversation(stack.rasa_url)
-    chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm, tối nào cũng vậy")
-    chat.say("/skip")
-    chat.say("0912345678")
-    assert "Gửi phản ánh" in chat.buttons, chat.last
+    chat = at_the_summary(stack)
     stack.stop_service(ACTION_SERVER)
     chat.click("Gửi phản ánh")
     assert not CODE_RE.search(chat.text) and "CHƯA được gửi" in chat.text, chat.last
     assert "Gửi phản ánh" in chat.buttons, chat.last  # the summary's buttons, again
     stack.restart_service(ACTION_SERVER)
-    chat.click("Gửi phản ánh")
-    code = chat.code()
-    assert stored(stack, chat, "code, phone") == [(code, "0912345678")]
+    retried_and_stored_once(stack, chat)
 
 
 @contextmanager
 def reports_table_away(stack: Stack) -> Iterator[None]:
     """The database refuses to store a report (its table renamed away) while inside."""
-    path = stack.database_url.removeprefix("sqlite:///")
+    path = database_path(stack)
     with sqlite3.connect(path) as db:
         db.execute("ALTER TABLE reports RENAME TO reports_away")
     try:
@@ -81,15 +95,9 @@ def reports_table_away(stack: Stack) -> Iterator[None]:
 
 
 def test_a_submit_the_database_refuses_keeps_the_draft_and_a_retry_stores_it_once(stack: Stack) -> None:
-    chat = Conversation(stack.rasa_url)
-    chat.say("quán nướng bày bàn ghế chiếm hết vỉa hè số 3 phố Hàng Bông phường Hoàn Kiếm, tối nào cũng vậy")
-    chat.say("/skip")
-    chat.say("0912345678")
-    assert "Gửi phản ánh" in chat.buttons, chat.last
+    chat = at_the_summary(stack)
     with reports_table_away(stack):
         chat.click("Gửi phản ánh")
         assert msg.DATABASE_UNAVAILABLE in chat.text and not CODE_RE.search(chat.text), chat.last
         assert "Gửi phản ánh" in chat.buttons, chat.last  # still at the summary, nothing asked again
-    chat.click("Gửi phản ánh")
-    code = chat.code()
-    assert stored(stack, chat, "code, phone") == [(code, "0912345678")]
+    retried_and_stored_once(stack, chat)
